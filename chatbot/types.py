@@ -1,0 +1,90 @@
+"""Plain frozen data passed between the stages: passages in, cited answers out."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+# Metadata keys every indexed chunk carries (written by ingest/, read by chatbot/).
+CHUNK_METADATA_KEYS = ("source", "title", "url", "kind", "publisher", "published", "section", "position", "restated")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One indexed chunk as retrieved: its verbatim text and where it comes from."""
+
+    chunk_id: str
+    text: str
+    source: str  # path under the corpus folder, a file path, or a URL
+    title: str
+    section: str  # heading path, e.g. "Guiding Principles > Talent"
+    url: str
+    kind: str  # guidance, article, summary or document
+    restated: bool = True  # True when the document restates its source in the project's own words
+    score: float = 0.0
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, metadata: dict, score: float = 0.0) -> "Passage":
+        return cls(
+            chunk_id=chunk_id,
+            text=text,
+            source=str(metadata.get("source", "")),
+            title=str(metadata.get("title", "")),
+            section=str(metadata.get("section", "")),
+            url=str(metadata.get("url", "")),
+            kind=str(metadata.get("kind", "document")),
+            restated=bool(metadata.get("restated", False)),
+            score=score,
+        )
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source shown with an answer; `passage` is the verbatim chunk text."""
+
+    n: int
+    title: str
+    section: str
+    url: str
+    passage: str
+    score: float
+    source: str = ""
+    kind: str = ""
+    chunk_id: str = ""
+
+    @classmethod
+    def of(cls, n: int, passage: Passage) -> "Citation":
+        return cls(
+            n=n,
+            title=passage.title,
+            section=passage.section,
+            url=passage.url,
+            passage=passage.text,
+            score=round(passage.score, 4),
+            source=passage.source,
+            kind=passage.kind,
+            chunk_id=passage.chunk_id,
+        )
+
+
+@dataclass(frozen=True)
+class Timings:
+    retrieve_ms: float = 0.0
+    answer_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask()` returns to every front end."""
+
+    question: str
+    text: str  # with inline markers [1], [2] matching `citations`
+    citations: tuple[Citation, ...] = ()
+    declined: bool = False
+    notice: str = ""  # e.g. the question was cut, or the LLM failed and the extractive answer is shown
+    timings: Timings = field(default_factory=Timings)
+    passages: tuple[Passage, ...] = ()  # everything retrieved, best first (for evals and debugging)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
