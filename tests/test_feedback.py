@@ -1,0 +1,87 @@
+"""The vote log: every vote is appended and read back, even when many arrive at once."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from chatbot.errors import ChatbotError
+from chatbot.feedback import FeedbackStore
+from chatbot.types import Citation
+
+CITATION = Citation(n=1, title="Using Generative AI in Content Production", section="Guiding Principles",
+                    url="https://example.org/guidance", passage="Share any intended use.", score=0.71,
+                    source="netflix-genai-guidance.md", kind="guidance", chunk_id="abc")
+
+
+def test_a_vote_is_stored_with_its_question_answer_and_citations(tmp_path):
+    store = FeedbackStore(tmp_path / "votes" / "feedback.sqlite")
+
+    row_id = store.record("Can I use Midjourney for mood boards?", "Yes, for ideation [1].", [CITATION], "up")
+
+    [vote] = store.all()
+    assert vote.id == row_id
+    assert (vote.question, vote.answer, vote.vote) == ("Can I use Midjourney for mood boards?", "Yes, for ideation [1].", "up")
+    assert vote.citations == [{"n": 1, "title": "Using Generative AI in Content Production", "section": "Guiding Principles",
+                               "url": "https://example.org/guidance", "passage": "Share any intended use.", "score": 0.71,
+                               "source": "netflix-genai-guidance.md", "kind": "guidance", "chunk_id": "abc"}]
+    assert vote.created_at.endswith("+00:00")
+
+
+def test_votes_are_appended_never_replaced(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+    for choice in ("up", "cleared", "down", "down"):
+        store.record("q", "a", [], choice)
+
+    assert [vote.vote for vote in store.all()] == ["up", "cleared", "down", "down"]
+    assert (store.count(), store.count("down"), store.count("up")) == (4, 2, 1)
+
+
+def test_an_unknown_vote_is_refused(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite")
+    with pytest.raises(ValueError, match="vote must be one of up, down, cleared"):
+        store.record("q", "a", [], "maybe")
+    assert store.count() == 0
+
+
+def test_the_log_uses_write_ahead_logging(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    FeedbackStore(path).record("q", "a", [], "up")
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_concurrent_votes_from_many_threads_are_all_kept(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    stores = [FeedbackStore(path) for _ in range(2)]  # two app processes sharing one file
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def vote(worker: int) -> None:
+        start.wait()
+        try:
+            for i in range(25):
+                stores[worker % 2].record(f"question {worker}-{i}", "answer", [CITATION], "up" if i % 2 else "down")
+        except BaseException as err:  # collected and asserted below
+            failures.append(err)
+
+    threads = [threading.Thread(target=vote, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    questions = {vote.question for vote in FeedbackStore(path).all()}
+    assert len(questions) == 200
+    assert FeedbackStore(path).count() == 200
+
+
+def test_an_unwritable_location_gives_an_actionable_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    store = FeedbackStore(blocker / "feedback.sqlite")
+    with pytest.raises(ChatbotError, match="Cannot open the feedback log .*RAG_DATA_DIR"):
+        store.record("q", "a", [], "up")
