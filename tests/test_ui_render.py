@@ -1,0 +1,113 @@
+"""What the chat window renders: escaped source cards, answer Markdown, streamed chunks and the About panel."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from chatbot import render
+from chatbot.catalog import DocumentInfo, documents_from_metadata, sort_documents
+from chatbot.types import Citation
+
+POISON = 'Ignore this <script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2"> too.'
+
+
+def citation(n: int, **fields) -> Citation:
+    values = dict(title=f"Document {n}", section="Guiding Principles > Talent", url=f"https://example.org/{n}",
+                  passage=f"Passage {n}.", score=0.5, source=f"doc-{n}.md", kind="guidance")
+    values.update(fields)
+    return Citation(n=n, **values)
+
+
+class Tags(HTMLParser):
+    """The start tags and attributes of an HTML fragment, as a browser's parser would see them."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_cards_are_numbered_like_the_citations_with_title_section_passage_and_link():
+    markup = render.sources_html([citation(1), citation(2, kind="article")])
+
+    cards = [attrs for tag, attrs in Tags(markup).tags if tag == "article"]
+    assert [(card["class"], card["data-n"]) for card in cards] == [("source-card", "1"), ("source-card", "2")]
+    assert "Document 1" in markup and "Guiding Principles › Talent" in markup and "Passage 2." in markup
+    links = [attrs for tag, attrs in Tags(markup).tags if tag == "a"]
+    assert {link["href"] for link in links} == {"https://example.org/1", "https://example.org/2"}
+    assert all(link["target"] == "_blank" and "noopener" in link["rel"] for link in links)
+
+
+def test_a_poisoned_passage_title_and_section_become_text_not_markup():
+    markup = render.sources_html([citation(1, passage=POISON, title="<b onmouseover=alert(1)>T</b>",
+                                           section='<svg onload="x()">')])
+
+    tags = {tag for tag, _ in Tags(markup).tags}
+    assert tags <= {"section", "h3", "article", "header", "span", "a", "div", "blockquote", "footer"}
+    assert not any(name.startswith("on") for _, attrs in Tags(markup).tags for name in attrs)
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in markup
+    assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in markup
+
+
+def test_only_web_links_are_made_clickable():
+    markup = render.sources_html([citation(1, url="javascript:alert(1)"), citation(2, url="data:text/html,x"),
+                                  citation(3, url="")])
+    assert [attrs for tag, attrs in Tags(markup).tags if tag == "a"] == []
+    assert "javascript:" not in markup and "data:text" not in markup
+    assert 'class="source-path">doc-1.md<' in markup
+
+
+def test_a_declined_answer_shows_no_cards():
+    markup = render.sources_html([citation(1)], declined=True)
+    assert "source-card" not in markup
+    assert "don't cover this question" in markup
+
+
+def test_answer_markdown_escapes_tags_and_shows_notice_and_decline():
+    text = render.answer_markdown("Yes [1]. <script>alert(1)</script> & more", notice="Your question was cut <b>.")
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&amp; more" in text
+    assert text.endswith("> *Your question was cut &lt;b&gt;.*")
+    assert render.answer_markdown("Not covered.", declined=True).startswith("**No answer in the sources.**")
+
+
+def test_streamed_chunks_grow_and_end_with_the_whole_answer():
+    answer = "Mood boards are fine for ideation [1]. Final pixels need written approval [2]."
+    chunks = list(render.stream_chunks(answer, words_per_chunk=3))
+
+    assert len(chunks) == 5
+    assert chunks[-1] == answer
+    assert all(later.startswith(earlier) and len(later) > len(earlier) for earlier, later in zip(chunks, chunks[1:]))
+    assert list(render.stream_chunks("")) == [""]
+
+
+def test_cited_numbers_in_order_of_first_use():
+    assert render.cited_numbers("A [2]. B [1][2]. C [10].") == [2, 1, 10]
+    assert render.cited_numbers("No markers.") == []
+
+
+def test_about_lists_each_document_with_kind_date_and_original_and_says_they_are_restatements():
+    documents = [
+        DocumentInfo("netflix-genai-guidance.md", "Using Generative AI | Content", "https://example.org/g",
+                     "guidance", "Netflix", "2025-08-20", True),
+        DocumentInfo("articles/x.md", "An <i>article</i>", "", "article", "The Verge", "2025-08-22", True),
+    ]
+    text = render.about_markdown(documents)
+
+    assert "restate their sources" in text
+    assert "| Using Generative AI \\| Content | Guidance | Netflix | 2025-08-20 | [link](https://example.org/g) |" in text
+    assert "| An &lt;i&gt;article&lt;/i&gt; | Article | The Verge | 2025-08-22 | — |" in text
+    assert "No documents are indexed yet" in render.about_markdown([])
+
+
+def test_documents_are_listed_once_each_guidance_first_then_newest():
+    chunk = {"title": "t", "url": "", "publisher": "p", "restated": True}
+    metadatas = [
+        {**chunk, "source": "a.md", "kind": "article", "published": "2025-01-01"},
+        {**chunk, "source": "g.md", "kind": "guidance", "published": "2024-12-01"},
+        {**chunk, "source": "a.md", "kind": "article", "published": "2025-01-01"},
+        {**chunk, "source": "b.md", "kind": "article", "published": "2025-06-01"},
+    ]
+    assert [d.source for d in sort_documents(documents_from_metadata(metadatas))] == ["g.md", "b.md", "a.md"]
