@@ -1,0 +1,310 @@
+"""Check my use case: the guidance's rule applied to a planned GenAI use, with the passages behind it cited."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatbot.check_rules import (
+    AREAS_BY_KEY,
+    DISCLAIMER,
+    ESCALATE,
+    INTRODUCTION,
+    PRINCIPLES,
+    PROCEED,
+    WRITTEN_APPROVAL,
+    Detection,
+    Principle,
+    decide,
+    detect_areas,
+)
+from chatbot.errors import IndexMissing
+from chatbot.expansion import expand
+from chatbot.fusion import reciprocal_rank_fusion
+from chatbot.lexical import tokenize
+from chatbot.sanitize import clean_text
+from chatbot.settings import Settings
+from chatbot.types import Citation, Passage
+
+if TYPE_CHECKING:
+    from chatbot.chunk_index import ChunkIndex
+    from chatbot.retrieve import Retriever
+
+log = logging.getLogger(__name__)
+
+MATRIX_SECTION = "Proposed Use Case Matrix"
+GUIDING_PRINCIPLES = "Guiding Principles"
+OUTCOME_LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
+# The matrix marks each row with one of three symbols (its own legend, restated in the corpus).
+# Rows after the best one are shown only when nearly as close in meaning; a far row would only distract.
+ROW_RELATIVE_FLOOR = 0.6
+MATRIX_ACTIONS = (("🛑", "requires escalation"), ("⚠", "use judgment"), ("✅", "proceed"))
+
+
+@dataclass(frozen=True)
+class PrincipleQuestion:
+    """One guiding principle as a plain question, with what it means in the guidance's words and its passage."""
+
+    principle: Principle
+    meaning: str
+    passage: Passage | None
+
+
+@dataclass(frozen=True)
+class CitedTrigger:
+    kind: str  # "principle" or "area"
+    key: str
+    label: str
+    reason: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    title: str
+    action: str  # e.g. "🛑 requires escalation"
+    score: float
+    cite: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the check returns to every front end."""
+
+    description: str
+    answers: dict[str, str]
+    outcome: str
+    outcome_cites: tuple[int, ...]
+    triggers: tuple[CitedTrigger, ...]
+    detections: tuple[Detection, ...]
+    matrix_rows: tuple[MatrixRow, ...]
+    citations: tuple[Citation, ...]
+    notices: tuple[str, ...] = ()
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def level(self) -> str:
+        return OUTCOME_LEVELS[self.outcome]
+
+    @property
+    def ignored_detections(self) -> tuple[Detection, ...]:
+        """Phrases found after a negation ("not in the final cut") for areas nothing else triggered."""
+        triggered = {trigger.key for trigger in self.triggers}
+        return tuple(d for d in self.detections if not d.counted and d.area not in triggered)
+
+    def to_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "level": self.level}
+
+    def to_markdown(self) -> str:
+        """A short brief to paste into an email to the Netflix contact."""
+        lines = ["**Planned GenAI use: self-check against Netflix's GenAI guidance**", ""]
+        lines += ["**Intended use:** " + (self.description or "(not described)"), ""]
+        lines += [f"**Outcome:** {self.outcome} {_marks(self.outcome_cites)}".rstrip(), ""]
+        lines.append("**Guiding principles**")
+        for principle in PRINCIPLES:
+            lines.append(f"{principle.number}. {principle.question} **{self.answers[principle.key]}**")
+        lines.append("")
+        if self.triggers:
+            lines.append("**Why**")
+            lines += [f"- {t.label} ({t.reason}) {_marks(t.cites)}".rstrip() for t in self.triggers]
+            lines.append("")
+        if self.matrix_rows:
+            lines.append("**Closest rows of the Proposed Use Case Matrix**")
+            lines += [f"- {row.title}: {row.action} [{row.cite}]" for row in self.matrix_rows]
+            lines.append("")
+        if self.notices:
+            lines += [f"_{notice}_" for notice in self.notices] + [""]
+        lines.append("**Sources**")
+        for citation in self.citations:
+            where = " > ".join(part for part in (citation.title, citation.section) if part)
+            lines.append(f"[{citation.n}] {where}" + (f", {citation.url}" if citation.url else ""))
+        lines += ["", f"_{self.disclaimer}_"]
+        return "\n".join(lines)
+
+
+def _marks(numbers: Iterable[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+class UseCaseChecker:
+    """Assesses planned uses against the indexed guidance; reads the retriever's in-memory snapshot."""
+
+    def __init__(self, settings: Settings, retriever: "Retriever | None" = None, matrix_rows: int = 3):
+        self.settings = settings
+        self._retriever = retriever
+        self.matrix_rows = matrix_rows
+
+    def retriever(self) -> "Retriever":
+        if self._retriever is None:
+            from chatbot.retrieve import Retriever
+            from chatbot.store import open_client
+
+            settings = self.settings
+            if not settings.chroma_url and not settings.chroma_dir.exists():
+                raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
+            try:
+                collection = open_client(settings).get_collection(settings.collection)
+            except Exception as err:
+                if type(err).__name__ != "NotFoundError":
+                    raise
+                raise IndexMissing(f"No index in {settings.chroma_url or settings.chroma_dir} (no collection "
+                                   f"{settings.collection!r}). Run `python -m ingest` first.") from None
+            self._retriever = Retriever(settings, collection)
+        return self._retriever
+
+    def questions(self) -> tuple[PrincipleQuestion, ...]:
+        """The five principles as questions; "what this means" comes from each principle's passage."""
+        guidance = _guidance_passages(self.retriever().index())
+        result = []
+        for principle in PRINCIPLES:
+            passage = _principle_passage(guidance, principle)
+            result.append(PrincipleQuestion(principle, _meaning(passage, principle) if passage else "", passage))
+        return tuple(result)
+
+    def assess(self, description: str, answers: Mapping[str, str] | Iterable[str] | str | None,
+               areas: Iterable[str] | None = None) -> Assessment:
+        """Apply the guidance's rule to a described use, the five answers and any ticked areas.
+
+        Raises InvalidAssessment for an unknown answer or area, IndexMissing when nothing is indexed.
+        """
+        description, notices = self._clean(description)
+        detections = detect_areas(description)
+        decision = decide(answers, areas, detections)
+        index = self.retriever().index()
+        guidance = _guidance_passages(index)
+        cited: list[Passage] = []
+
+        def cite(passage: Passage | None) -> tuple[int, ...]:
+            if passage is None:
+                return ()
+            for n, known in enumerate(cited, start=1):
+                if known.chunk_id == passage.chunk_id:
+                    return (n,)
+            cited.append(passage)
+            return (len(cited),)
+
+        intro = _first(guidance, INTRODUCTION, "written approval")
+        escalation = _first(guidance, GUIDING_PRINCIPLES, "socializ") or _first(guidance, GUIDING_PRINCIPLES, "unsure")
+        if decision.outcome == WRITTEN_APPROVAL:
+            outcome_cites = cite(intro) + cite(escalation)
+        else:
+            outcome_cites = cite(escalation) + cite(intro)
+        triggers = []
+        for trigger in decision.triggers:
+            if trigger.kind == "area":
+                cites = tuple(n for section in AREAS_BY_KEY[trigger.key].sections
+                              for n in cite(_first(guidance, section) if section != INTRODUCTION else intro))
+            else:
+                principle = next(p for p in PRINCIPLES if p.key == trigger.key)
+                cites = cite(_principle_passage(guidance, principle)) + cite(escalation)
+            triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
+                                         tuple(dict.fromkeys(cites))))
+        rows = []
+        for passage, score in self._closest_rows(index, guidance, description):
+            rows.append(MatrixRow(_last_heading(passage.section), _action(passage.text), round(score, 4),
+                                  cite(passage)[0]))
+        return Assessment(
+            description=description,
+            answers=decision.answers,
+            outcome=decision.outcome,
+            outcome_cites=tuple(dict.fromkeys(outcome_cites)),
+            triggers=tuple(triggers),
+            detections=detections,
+            matrix_rows=tuple(rows),
+            citations=tuple(Citation.of(n, passage) for n, passage in enumerate(cited, start=1)),
+            notices=notices + decision.notices,
+        )
+
+    def _clean(self, description: str) -> tuple[str, tuple[str, ...]]:
+        text = clean_text(description or "")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            return text[:limit].rstrip(), (f"The description was longer than {limit} characters; "
+                                           "only the first part was read.",)
+        if not text:
+            return "", ("No description given: only the answers and ticked areas were assessed.",)
+        return text, ()
+
+    def _closest_rows(self, index: "ChunkIndex", guidance: list[tuple[int, Passage]],
+                      description: str) -> list[tuple[Passage, float]]:
+        """The matrix rows nearest the description (dense and BM25, fused as the main search does).
+
+        They inform the person; the rule alone decides the outcome.
+        """
+        if not description or self.matrix_rows <= 0:
+            return []
+        in_matrix = [(row, p) for row, p in guidance if MATRIX_SECTION in p.section]
+        candidates = [(row, p) for row, p in in_matrix if not p.section.endswith(MATRIX_SECTION)] or in_matrix
+        if not candidates:
+            log.warning("No passage of the index is under %r; no matrix rows shown", MATRIX_SECTION)
+            return []
+        import numpy as np
+
+        from chatbot.store import get_embedder
+
+        rows = np.array([row for row, _ in candidates])
+        vector = np.asarray(get_embedder(self.settings.embedding_model).embed_query(description), dtype=np.float32)
+        similarities = index.embeddings[rows] @ vector
+        lexical = index.lexical.scores(tokenize(description) + tokenize(expand(description)))[rows]
+        rankings = [
+            (list(np.argsort(-similarities, kind="stable")), self.settings.dense_weight),
+            ([i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0], self.settings.bm25_weight),
+        ]
+        best: dict[str, tuple[Passage, float]] = {}
+        for i, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k):  # one passage per row heading
+            passage = candidates[int(i)][1]
+            best.setdefault(passage.section, (passage, float(similarities[int(i)])))
+        shown = list(best.values())[: self.matrix_rows]
+        if not shown:
+            return []
+        floor = ROW_RELATIVE_FLOOR * max(score for _, score in shown)
+        return shown[:1] + [(passage, score) for passage, score in shown[1:] if score > 0 and score >= floor]
+
+
+def _guidance_passages(index: "ChunkIndex") -> list[tuple[int, Passage]]:
+    """The guidance's own chunks with their rows in the snapshot, restatements first, in index order."""
+    rows = [(row, p) for row, p in enumerate(index.passages) if p.kind == "guidance"]
+    return sorted(rows, key=lambda pair: not pair[1].restated)
+
+
+def _last_heading(section: str) -> str:
+    return section.rsplit(">", 1)[-1].strip()
+
+
+def _first(guidance: list[tuple[int, Passage]], heading: str, containing: str = "") -> Passage | None:
+    """The first guidance chunk whose section has `heading` as one of its parts and whose text has `containing`."""
+    for _, passage in guidance:
+        parts = [part.strip() for part in passage.section.split(">")]
+        if heading in parts and containing.lower() in passage.text.lower():
+            return passage
+    return None
+
+
+def _principle_passage(guidance: list[tuple[int, Passage]], principle: Principle) -> Passage | None:
+    label = f"Principle {principle.number}"
+    for _, passage in guidance:
+        parts = [part.strip() for part in passage.section.split(">")]
+        if GUIDING_PRINCIPLES in parts and any(part.startswith(label + ":") or part == label for part in parts):
+            return passage
+    return None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _meaning(passage: Passage, principle: Principle, limit: int = 2) -> str:
+    """The passage's sentences that state the principle ("Under Principle n, …"), else its first sentences."""
+    sentences = [s.strip() for s in _SENTENCE.split(passage.text) if s.strip() and not s.lstrip().startswith("#")]
+    stating = [s for s in sentences if f"Principle {principle.number}," in s or f"Principle {principle.number} " in s]
+    return " ".join((stating or sentences)[:limit])
+
+
+def _action(text: str) -> str:
+    for symbol, words in MATRIX_ACTIONS:
+        if symbol in text:
+            return f"{symbol}\ufe0f {words}" if symbol == "⚠" else f"{symbol} {words}"
+    return "see the row"

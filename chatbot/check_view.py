@@ -1,0 +1,59 @@
+"""HTML for the "Check my use case" tab: the outcome, what triggered it and the closest matrix rows, all escaped."""
+
+from __future__ import annotations
+
+import html
+
+from chatbot.check import Assessment
+from chatbot.check_rules import AREAS_BY_KEY, DISCLAIMER
+
+OUTCOME_ICONS = {"proceed": "✓", "escalate": "!", "written-approval": "■"}
+
+
+def assessment_html(assessment: Assessment) -> str:
+    """The result panel: outcome first and prominent, then the reasons and the matrix rows, each with [n] marks."""
+    level = assessment.level
+    parts = [
+        f'<section class="check-result" data-level="{level}">',
+        f'<div class="check-outcome" id="check-outcome" data-level="{level}">'
+        f'<span class="check-outcome-icon" aria-hidden="true">{OUTCOME_ICONS[level]}</span>'
+        f'<span class="check-outcome-text">{html.escape(assessment.outcome)}</span>'
+        f'{_marks(assessment.outcome_cites)}</div>',
+    ]
+    if assessment.triggers:
+        items = "".join(
+            f'<li data-kind="{t.kind}" data-key="{html.escape(t.key)}"><strong>{html.escape(t.label)}</strong>: '
+            f"{html.escape(t.reason)} {_marks(t.cites)}</li>"
+            for t in assessment.triggers
+        )
+        parts.append(f'<h4 class="check-heading">Why</h4><ul class="check-triggers">{items}</ul>')
+    else:
+        parts.append('<p class="check-note">Every principle answered yes and no always-approval area applies: '
+                     "share the intended use with your Netflix contact.</p>")
+    ignored = assessment.ignored_detections
+    if ignored:
+        noted = "; ".join(f'"{html.escape(d.phrase)}" ({html.escape(AREAS_BY_KEY[d.area].label.split(":")[0])}, '
+                          f'after "{html.escape(d.negation)}")' for d in ignored)
+        parts.append(f'<p class="check-note">Not counted, because the description says otherwise: {noted}. '
+                     "Tick the area if it does apply.</p>")
+    if assessment.matrix_rows:
+        rows = "".join(
+            f'<li><span class="check-row-title">{html.escape(row.title)}</span> '
+            f'<span class="check-row-action">{html.escape(row.action)}</span> {_marks((row.cite,))}</li>'
+            for row in assessment.matrix_rows
+        )
+        parts.append('<h4 class="check-heading">Closest rows of the Proposed Use Case Matrix</h4>'
+                     '<p class="check-note">Found by meaning; they inform, the rule above decides.</p>'
+                     f'<ul class="check-matrix">{rows}</ul>')
+    for notice in assessment.notices:
+        parts.append(f'<p class="check-notice">{html.escape(notice)}</p>')
+    parts.append(f'<p class="check-disclaimer">{html.escape(DISCLAIMER)}</p></section>')
+    return "".join(parts)
+
+
+def placeholder_html(message: str) -> str:
+    return f'<section class="check-result" data-level="none"><p class="check-note">{html.escape(message)}</p></section>'
+
+
+def _marks(numbers) -> str:
+    return "".join(f'<span class="check-cite">[{int(n)}]</span>' for n in numbers)

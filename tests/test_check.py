@@ -1,0 +1,203 @@
+"""The use-case check over the real indexed corpus: cited rule passages, matrix rows, the brief, the HTML, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from chatbot.check import MATRIX_SECTION, UseCaseChecker
+from chatbot.check_rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL, InvalidAssessment
+from chatbot.errors import IndexMissing
+
+ALL_YES = "yes,yes,yes,yes,yes"
+GUIDANCE_URL = "https://partnerhelp.netflixstudios.com/hc/en-us/articles/43393929218323-Using-Generative-AI-in-Content-Production"
+
+
+@pytest.fixture(scope="module")
+def checker(corpus_settings):
+    return UseCaseChecker(corpus_settings)
+
+
+def cited(assessment, numbers):
+    by_n = {citation.n: citation for citation in assessment.citations}
+    return [by_n[n] for n in numbers]
+
+
+def test_each_principle_question_explains_itself_from_its_own_passage(checker):
+    questions = checker.questions()
+
+    assert [q.principle.number for q in questions] == [1, 2, 3, 4, 5]
+    for question in questions:
+        assert question.passage is not None
+        assert question.passage.kind == "guidance"
+        assert f"Principle {question.principle.number}: {question.principle.title}" in question.passage.section
+        sentences = re.split(r"(?<=[.!?])\s+", question.meaning)
+        assert question.meaning and all(sentence in question.passage.text for sentence in sentences)
+        assert f"Principle {question.principle.number}" in question.meaning
+        assert question.principle.question.endswith("?")
+    assert "final deliverables" in questions[3].meaning
+    assert "consent" in questions[4].meaning
+
+
+def test_all_yes_for_a_mood_board_means_proceed_citing_the_escalation_rule(checker):
+    assessment = checker.assess("A mood board of 1970s Tokyo street colours for the art department", ALL_YES)
+
+    assert assessment.outcome == PROCEED and assessment.level == "proceed"
+    assert assessment.triggers == ()
+    rule = cited(assessment, assessment.outcome_cites)
+    assert any("socializ" in citation.passage for citation in rule), "the principles' own escalation passage"
+    assert any(citation.section == "Introduction" for citation in rule)
+    assert assessment.matrix_rows[0].title.startswith("Ideation only")
+    assert assessment.matrix_rows[0].action.startswith("✅")
+
+
+def test_one_unsure_escalates_citing_the_principle_and_the_rule(checker):
+    assessment = checker.assess("Summarise our own location notes with a chatbot", "yes,yes,unsure,yes,yes")
+
+    assert assessment.outcome == ESCALATE
+    [trigger] = assessment.triggers
+    assert trigger.label == "Principle 3: Enterprise-secured environment" and trigger.reason == "answered unsure"
+    sections = [citation.section for citation in cited(assessment, trigger.cites)]
+    assert any("Principle 3" in section for section in sections)
+    assert any("socializ" in citation.passage and "unsure" in citation.passage
+               for citation in cited(assessment, assessment.outcome_cites))
+
+
+def test_a_digital_double_with_all_yes_requires_written_approval_citing_the_introduction(checker):
+    assessment = checker.assess("A digital double of our lead actress for the rooftop chase", ALL_YES)
+
+    assert assessment.outcome == WRITTEN_APPROVAL
+    assert [t.key for t in assessment.triggers] == ["talent-likeness"]
+    assert 'mentions "digital double"' in assessment.triggers[0].reason
+    rule = cited(assessment, assessment.outcome_cites)
+    assert rule[0].section == "Introduction" and "written approval" in rule[0].passage.lower()
+    sections = {citation.section for citation in cited(assessment, assessment.triggers[0].cites)}
+    assert "What use cases always require written approval? > 3. Talent & Performance" in sections
+    assert assessment.matrix_rows[0].title.startswith("Talent replication")
+
+
+def test_a_ticked_area_and_a_no_both_show_with_written_approval(checker):
+    assessment = checker.assess("Clean up the dialogue track", "no,yes,yes,yes,yes", ["personal-data"])
+
+    assert assessment.outcome == WRITTEN_APPROVAL
+    assert [(t.kind, t.key) for t in assessment.triggers] == [("area", "personal-data"), ("principle", "copyright")]
+    data_use = cited(assessment, assessment.triggers[0].cites)
+    assert any(citation.section.endswith("1. Data Use") for citation in data_use)
+
+
+@pytest.mark.parametrize("description, row", [
+    ("A mood board of 1970s Tokyo street colours for the art department", "Ideation only"),
+    ("Reference images of desert light for the cinematographer", "Ideation only"),
+    ("A digital replica of our lead actress for a stunt sequence", "Talent replication"),
+    ("A generated background crowd and shop signage for a street scene", "Background elements"),
+    ("Posters on the wall behind the actors in the diner", "Background elements"),
+    ("De-age the lead actor for a flashback", "Talent replication"),
+    ("Train a model on a famous painter's work", "Unowned training data"),
+    ("Design the main villain's creature with an image generator", "Final character designs"),
+])
+def test_the_closest_matrix_row_fits_the_description(checker, description, row):
+    assessment = checker.assess(description, ALL_YES)
+
+    assert assessment.matrix_rows, "at least the closest row is shown"
+    assert assessment.matrix_rows[0].title.startswith(row), [r.title for r in assessment.matrix_rows]
+    assert 1 <= len(assessment.matrix_rows) <= 3
+    for matrix_row in assessment.matrix_rows:
+        [citation] = cited(assessment, [matrix_row.cite])
+        assert MATRIX_SECTION + " > " in citation.section
+        assert citation.section.endswith(matrix_row.title)
+        assert matrix_row.action[0] in "✅⚠🛑"
+
+
+def test_matrix_rows_inform_but_never_lower_the_outcome(checker):
+    """A mood board (a ✅ row) described with a real person's likeness still needs written approval."""
+    assessment = checker.assess("A mood board using a celebrity's likeness", ALL_YES)
+
+    assert assessment.matrix_rows[0].action.startswith(("✅", "🛑", "⚠"))
+    assert assessment.outcome == WRITTEN_APPROVAL
+
+
+def test_citations_are_numbered_in_order_and_every_one_is_used(checker):
+    assessment = checker.assess("Clone the narrator's voice for the final cut", "yes,unsure,yes,yes,no",
+                                ["third-party-ip"])
+
+    numbers = [citation.n for citation in assessment.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    used = set(assessment.outcome_cites) | {row.cite for row in assessment.matrix_rows}
+    for trigger in assessment.triggers:
+        used |= set(trigger.cites)
+        assert trigger.cites, f"{trigger.label} cites a passage"
+    assert used == set(numbers)
+    assert len({citation.chunk_id for citation in assessment.citations}) == len(numbers), "no passage twice"
+    assert all(citation.url == GUIDANCE_URL for citation in assessment.citations)
+
+
+def test_missing_answers_are_unsure_and_say_so(checker):
+    assessment = checker.assess("Upscale archive stills of our own set", {"copyright": "yes"})
+
+    assert assessment.outcome == ESCALATE
+    assert sum(1 for value in assessment.answers.values() if value == "unsure") == 4
+    assert any("counted as unsure" in notice for notice in assessment.notices)
+
+
+def test_an_invalid_answer_is_a_clear_error(checker):
+    with pytest.raises(InvalidAssessment, match="Answer 'perhaps' for principle 1"):
+        checker.assess("Anything", "perhaps")
+
+
+def test_a_long_description_is_cut_with_a_notice(checker):
+    assessment = checker.assess("A mood board for the art department. " * 200, ALL_YES)
+
+    assert len(assessment.description) <= checker.settings.max_question_chars
+    assert any("longer than" in notice for notice in assessment.notices)
+
+
+def test_the_brief_holds_what_the_netflix_contact_needs(checker):
+    description = "A digital double of our lead for the rooftop chase, in the final cut"
+    assessment = checker.assess(description, "yes,yes,unsure,yes,yes")
+    brief = assessment.to_markdown()
+
+    assert f"**Intended use:** {description}" in brief
+    assert f"**Outcome:** {WRITTEN_APPROVAL} [1]" in brief
+    for principle in PRINCIPLES:
+        answer = assessment.answers[principle.key]
+        assert f"{principle.number}. {principle.question} **{answer}**" in brief
+    assert 'Talent likeness or voice: digital replicas, de-ageing, synthetic voices (the description mentions ' \
+           '"digital double")' in brief
+    assert "Principle 3: Enterprise-secured environment (answered unsure)" in brief
+    assert "Talent replication" in brief.split("**Closest rows of the Proposed Use Case Matrix**")[1]
+    sources = brief.split("**Sources**")[1]
+    assert len(re.findall(r"^\[\d+\] ", sources, re.MULTILINE)) == len(assessment.citations)
+    assert sources.count(GUIDANCE_URL) == len(assessment.citations)
+    assert brief.rstrip().endswith(f"_{DISCLAIMER}_")
+
+
+def test_the_assessment_as_json_round_trips(checker):
+    assessment = checker.assess("Signage in the background of a street scene", ALL_YES)
+    data = json.loads(json.dumps(assessment.to_dict()))
+
+    assert data["outcome"] == PROCEED and data["level"] == "proceed"
+    assert data["citations"][0]["n"] == 1 and data["disclaimer"] == DISCLAIMER
+    assert data["matrix_rows"][0]["title"].startswith("Background elements")
+
+
+def test_the_result_html_is_escaped_and_marks_its_sources(checker):
+    from chatbot.check_view import assessment_html
+
+    assessment = checker.assess("<img src=x onerror=alert(1)> never in the final cut, a mood board", ALL_YES)
+    page = assessment_html(assessment)
+
+    assert "<img" not in page
+    assert 'data-level="proceed"' in page and PROCEED in page
+    assert '"final cut"' in page and "Not counted" in page, "the negated phrase is shown, not counted"
+    assert re.findall(r'class="check-cite">\[(\d+)\]', page)
+    assert DISCLAIMER in page
+
+
+def test_a_missing_index_says_what_to_do_and_creates_nothing(make_settings):
+    settings = make_settings()
+
+    with pytest.raises(IndexMissing, match=r"No index in .*Run `python -m ingest` first"):
+        UseCaseChecker(settings).assess("A mood board", ALL_YES)
+    assert not settings.data_dir.exists()
