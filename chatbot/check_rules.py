@@ -180,7 +180,7 @@ def parse_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tu
                                     "give one yes, no or unsure per principle, in order.")
         answers = {principle.key: value for principle, value in zip(PRINCIPLES, given)}
     by_number = {str(principle.number): principle.key for principle in PRINCIPLES}
-    known = {principle.key for principle in PRINCIPLES}
+    known = {principle.key: principle for principle in PRINCIPLES}
     parsed: dict[str, str] = {}
     for raw_key, raw_value in answers.items():
         key = by_number.get(str(raw_key), str(raw_key))
@@ -190,7 +190,9 @@ def parse_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tu
         if value == "":
             continue
         if value not in ANSWER_VALUES:
-            raise InvalidAssessment(f"Answer {raw_value!r} for principle {key} is not one of yes, no or unsure.")
+            principle = known[key]
+            raise InvalidAssessment(f"Answer {raw_value!r} for principle {principle.number} ({principle.title}) "
+                                    "is not one of yes, no or unsure.")
         parsed[key] = value
     missing = [principle for principle in PRINCIPLES if principle.key not in parsed]
     notices = ()
