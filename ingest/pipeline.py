@@ -1,0 +1,145 @@
+"""One ingest: find and load the documents, split them, then bring the index in step with them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatbot.errors import IngestError
+from chatbot.settings import Settings
+from ingest import records
+from ingest.loaders import load_file, load_url
+from ingest.sources import Inventory, Target, inventory, stale_sources
+from ingest.split import split_document
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
+
+log = logging.getLogger(__name__)
+
+# Called with (chunks done, chunks in all) once before embedding and after each document.
+Progress = Callable[[int, int], None]
+
+store_is_empty = records.store_is_empty
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did. `embedded` chunks went through the model; skipped ones were already indexed."""
+
+    documents_seen: int = 0  # documents found, including those that failed
+    chunks_added: int = 0
+    chunks_updated: int = 0
+    chunks_skipped: int = 0
+    chunks_deleted: int = 0
+    failed: int = 0
+    warnings: tuple[str, ...] = ()  # "source: reason" for each document that failed
+    seconds: float = 0.0
+
+    @property
+    def embedded(self) -> int:
+        return self.chunks_added + self.chunks_updated
+
+    def summary(self) -> str:
+        """One line for people, e.g. `ingested 15 documents: 120 chunks added, 0 updated, ...`."""
+        line = (
+            f"ingested {self.documents_seen - self.failed} documents: {self.chunks_added} chunks added, "
+            f"{self.chunks_updated} updated, {self.chunks_skipped} skipped, {self.chunks_deleted} deleted "
+            f"in {self.seconds:.1f} s"
+        )
+        if self.failed:
+            line += f"; {self.failed} failed (see the warnings above)"
+        return line
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an ingest will index, decided before the store is touched."""
+
+    found: Inventory
+    chunks: tuple[tuple[str, tuple["Document", ...]], ...]  # (source, its chunks) for each loaded document
+    warnings: tuple[str, ...]  # "source: reason" for each path or document that cannot be indexed
+
+    @property
+    def total_chunks(self) -> int:
+        return sum(len(chunks) for _, chunks in self.chunks)
+
+
+def plan(settings: Settings, paths: Sequence[str] | None = None) -> Plan:
+    """Find, load and split the documents (the corpus folder when `paths` is empty); no model, no store."""
+    found = inventory(paths, settings)
+    warnings = list(found.missing)
+    chunks = []
+    for target in found.targets:
+        try:
+            doc = _load(target, settings)
+            doc_chunks = tuple(split_document(doc, settings))
+            if not doc_chunks:
+                raise IngestError("no text to index")
+        except IngestError as err:
+            warnings.append(f"{target.source}: {err}")
+            continue
+        chunks.append((target.source, doc_chunks))
+    return Plan(found=found, chunks=tuple(chunks), warnings=tuple(warnings))
+
+
+def run(
+    settings: Settings,
+    paths: Sequence[str] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in step with the documents and return what changed.
+
+    Args:
+        settings: where the corpus, the store and its records live, and how to chunk.
+        paths: files, folders or URLs; the corpus folder when empty. Files that vanished from a
+            folder given here lose their chunks; a document that fails to load keeps its chunks.
+        rebuild: delete the collection and its records first, and embed everything again.
+        progress: called with (chunks done, chunks in all), e.g. to drive a progress bar.
+
+    Raises:
+        StoreUnavailable: the store cannot be opened or written; the message says what to do.
+    """
+    started = time.perf_counter()
+    work = plan(settings, paths)
+    for warning in work.warnings:
+        log.warning("%s", warning)
+    if rebuild:
+        records.drop_index(settings)
+    counts = {"num_added": 0, "num_updated": 0, "num_skipped": 0, "num_deleted": 0}
+    total, done = work.total_chunks, 0
+    with records.open_index(settings) as index:
+        index.reconcile()
+        if progress:
+            progress(done, total)
+        for source, chunks in work.chunks:
+            for key, value in index.add(chunks).items():
+                counts[key] += value
+            done += len(chunks)
+            if progress:
+                progress(done, total)
+        stored = index.stored_sources()
+        counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
+        counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)
+    failed = len(work.warnings)
+    return IngestReport(
+        documents_seen=len(work.found.targets) + len(work.found.missing),
+        chunks_added=counts["num_added"],
+        chunks_updated=counts["num_updated"],
+        chunks_skipped=counts["num_skipped"],
+        chunks_deleted=counts["num_deleted"],
+        failed=failed,
+        warnings=work.warnings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _load(target: Target, settings: Settings):
+    if target.url:
+        return load_url(target.url, settings)
+    return load_file(target.path, target.source)

@@ -1,0 +1,222 @@
+"""The Chroma collection and the record manager beside it: opened together, kept in step, emptied for a rebuild."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chatbot.errors import StoreUnavailable
+from chatbot.settings import Settings
+from chatbot.store import COLLECTION_METADATA, get_embedder, open_client
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+    from langchain_classic.indexes import SQLRecordManager
+    from langchain_core.documents import Document
+
+log = logging.getLogger(__name__)
+
+# Chunks sent to the embedder and the store at a time.
+BATCH_SIZE = 64
+# Ids asked of Chroma at a time.
+LOOKUP_SIZE = 1000
+
+
+def namespace(settings: Settings) -> str:
+    """Record-manager namespace: one per collection, and per server in server mode."""
+    if settings.chroma_url:
+        return f"chroma/{settings.chroma_url.rstrip('/')}/{settings.collection}"
+    return f"chroma/{settings.collection}"
+
+
+@dataclass
+class Index:
+    """The vector store and the record manager that says which chunk ids it holds."""
+
+    vector_store: "Chroma"
+    records: "SQLRecordManager"
+
+    def add(self, chunks: Sequence["Document"]) -> dict[str, int]:
+        """Index one document's chunks; its chunks that are no longer produced are deleted.
+
+        Returns LangChain's counts: num_added, num_updated, num_skipped, num_deleted.
+        """
+        from langchain_classic.indexes import index
+
+        # scoped_full deletes a source's stale chunks after all of its batches: "incremental" would
+        # delete them batch by batch and re-embed the unchanged chunks of the next batch.
+        return index(
+            chunks,
+            self.records,
+            self.vector_store,
+            cleanup="scoped_full",
+            source_id_key="source",
+            key_encoder="sha256",
+            batch_size=BATCH_SIZE,
+        )
+
+    def reconcile(self) -> int:
+        """Forget records of chunks the store no longer holds, so that they are embedded again."""
+        keys = self.records.list_keys()
+        present: set[str] = set()
+        for start in range(0, len(keys), LOOKUP_SIZE):
+            present.update(self.vector_store.get(ids=keys[start : start + LOOKUP_SIZE], include=[])["ids"])
+        missing = [key for key in keys if key not in present]
+        if missing:
+            log.warning("%d chunk records had no chunk in the store; those chunks will be embedded again", len(missing))
+            self.records.delete_keys(missing)
+        return len(missing)
+
+    def stored_sources(self) -> dict[str, list[str]]:
+        """Chunk ids in the store, by source."""
+        stored: dict[str, list[str]] = {}
+        found = self.vector_store.get(include=["metadatas"])
+        for chunk_id, metadata in zip(found["ids"], found["metadatas"]):
+            stored.setdefault(str((metadata or {}).get("source", "")), []).append(chunk_id)
+        return stored
+
+    def delete_sources(self, sources: Iterable[str], stored: dict[str, list[str]]) -> int:
+        """Delete every chunk of `sources`, recorded or not. Returns how many were deleted."""
+        deleted = 0
+        for source in sorted(sources):
+            keys = self.records.list_keys(group_ids=[source])
+            ids = sorted(set(keys) | set(stored.get(source, ())))
+            if ids:
+                self.vector_store.delete(ids=ids)
+            if keys:
+                self.records.delete_keys(keys)
+            log.info("removed %s (%d chunks): it is gone from its folder", source, len(ids))
+            deleted += len(ids)
+        return deleted
+
+    def delete_unrecorded(self, sources: Iterable[str], stored: dict[str, list[str]]) -> int:
+        """Delete chunks of `sources` that the records do not know, left by an ingest killed mid-write."""
+        deleted = 0
+        for source in sources:
+            if not stored.get(source):
+                continue
+            recorded = set(self.records.list_keys(group_ids=[source]))
+            orphans = [chunk_id for chunk_id in stored[source] if chunk_id not in recorded]
+            if orphans:
+                self.vector_store.delete(ids=orphans)
+                deleted += len(orphans)
+        return deleted
+
+
+@contextlib.contextmanager
+def open_index(settings: Settings) -> Iterator[Index]:
+    """The store and its records, closed on exit; a store that fails becomes StoreUnavailable."""
+    from langchain_classic.indexes import SQLRecordManager
+
+    client = None
+    records = None
+    try:
+        client = open_client(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        records = SQLRecordManager(namespace(settings), db_url=f"sqlite:///{settings.record_db}")
+        records.create_schema()
+        yield Index(vector_store=_vector_store(settings, client), records=records)
+    except _store_errors() as err:
+        raise StoreUnavailable(_unusable(settings, err)) from err
+    finally:
+        if records is not None:
+            records.engine.dispose()
+        if client is not None:
+            client.close()
+
+
+def _vector_store(settings: Settings, client) -> "Chroma":
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
+
+    class LazyEmbedder(Embeddings):
+        # The model loads on the first chunk to embed: an unchanged corpus never needs it.
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return get_embedder(settings.embedding_model).embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return get_embedder(settings.embedding_model).embed_query(text)
+
+    return Chroma(
+        collection_name=settings.collection,
+        embedding_function=LazyEmbedder(),
+        client=client,
+        collection_metadata=COLLECTION_METADATA,
+    )
+
+
+def drop_index(settings: Settings) -> None:
+    """Delete the collection and the record database, for a rebuild from scratch."""
+    if settings.chroma_url:
+        from chromadb.errors import NotFoundError
+
+        client = open_client(settings)
+        try:
+            client.delete_collection(settings.collection)
+        except NotFoundError:
+            pass
+        except _store_errors() as err:
+            raise StoreUnavailable(_unusable(settings, err)) from err
+        finally:
+            client.close()
+    else:
+        _forget_local_client(settings)
+        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+    settings.record_db.unlink(missing_ok=True)
+    log.info("deleted the index and its records; ingesting from scratch")
+
+
+def store_is_empty(settings: Settings) -> bool:
+    """True when the collection is missing or holds no chunk; cheap, and loads no model."""
+    if not settings.chroma_url and not (settings.chroma_dir / "chroma.sqlite3").exists():
+        return True
+    from chromadb.errors import NotFoundError
+
+    client = open_client(settings)
+    try:
+        return client.get_collection(settings.collection).count() == 0
+    except NotFoundError:
+        return True
+    except _store_errors() as err:
+        raise StoreUnavailable(_unusable(settings, err)) from err
+    finally:
+        client.close()
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+    from chromadb.errors import ChromaError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (ChromaError, SQLAlchemyError, sqlite3.Error, httpx.HTTPError, OSError, ValueError)
+
+
+def _unusable(settings: Settings, err: BaseException) -> str:
+    reason = " ".join(str(err).split()) or type(err).__name__
+    if settings.chroma_url:
+        return (
+            f"The Chroma server at {settings.chroma_url} failed ({reason}). Check that it is running "
+            "(`chroma run --path <folder>`), or rebuild the collection with `python -m ingest --rebuild`."
+        )
+    return (
+        f"The index in {settings.data_dir} cannot be used ({reason}). "
+        "Rebuild it with `python -m ingest --rebuild`."
+    )
+
+
+def _forget_local_client(settings: Settings) -> None:
+    # Chroma caches one client system per folder for the whole process; a system left over from a
+    # failed open would keep failing after the folder is deleted, so drop it before deleting.
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.chroma_dir)
+    system = SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
+    if system is not None:
+        with contextlib.suppress(Exception):
+            system.stop()
