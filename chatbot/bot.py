@@ -1,0 +1,183 @@
+"""The one entry point every front end uses: `build_bot(settings).ask(question, history)`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chatbot import extractive
+from chatbot.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.errors import IndexMissing
+from chatbot.expansion import expand, search_text
+from chatbot.history import resolve
+from chatbot.lexical import tokenize
+from chatbot.retrieve import Retriever, check_retriever
+from chatbot.sanitize import clean_question
+from chatbot.sentence_bank import SentenceBank
+from chatbot.settings import Settings
+from chatbot.types import Answer, Passage, Timings
+
+if TYPE_CHECKING:
+    from chatbot.llm import LlmAnswerer
+
+log = logging.getLogger(__name__)
+
+ANSWERERS = ("extractive", "llm")
+SUPPORT_PASSAGES = 3  # the top passages whose words count as lexical support for answering
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+class Bot:
+    """Answers questions from the indexed guidance. Cheap to build; the model and index load on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._embedder = None
+        self._bank: SentenceBank | None = None
+        self._llm: LlmAnswerer | None = None
+
+    # Loading -----------------------------------------------------------------------------------------
+
+    def _parts(self) -> tuple[Retriever, object, SentenceBank]:
+        if self._retriever is None:
+            with self._lock:
+                if self._retriever is None:
+                    self._load()
+        return self._retriever, self._embedder, self._bank
+
+    def _load(self) -> None:
+        from chatbot.store import get_embedder, open_client
+
+        settings = self.settings
+        if not settings.chroma_url and not settings.chroma_dir.exists():
+            raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
+        client = open_client(settings)
+        try:
+            collection = client.get_collection(settings.collection)
+        except Exception as err:
+            if type(err).__name__ != "NotFoundError":
+                raise
+            where = settings.chroma_url or settings.chroma_dir
+            raise IndexMissing(
+                f"No index in {where} (no collection {settings.collection!r}). Run `python -m ingest` first."
+            ) from None
+        retriever = Retriever(settings, collection)
+        retriever.index()  # raises IndexMissing when the collection is empty
+        embedder = get_embedder(settings.embedding_model)
+        self._embedder = embedder
+        self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
+        self._retriever = retriever
+
+    def warm_up(self, sentences: bool = True) -> None:
+        """Load the model and index now, and embed every chunk's sentences so no question waits for them."""
+        retriever, _, bank = self._parts()
+        self._embed("warm up")
+        if sentences:
+            bank.get(retriever.index().passages)
+
+    def _embed(self, text: str) -> np.ndarray:
+        return np.asarray(self._parts()[1].embed_query(text), dtype=np.float32)
+
+    # Asking ------------------------------------------------------------------------------------------
+
+    def retrieve(self, question: str, history: Sequence = (), retriever: str | None = None) -> list[Passage]:
+        """Passages for a question (read in the light of `history`), best first.
+
+        Args:
+            retriever: "dense", "bm25" or "hybrid"; default settings.retriever.
+        """
+        query = resolve(clean_question(question, self.settings.max_question_chars).text, history)
+        if not query:
+            return []
+        return self._search(query, retriever)[0]
+
+    def _search(self, query: str, retriever: str | None = None) -> tuple[list[Passage], np.ndarray]:
+        vector = self._embed(search_text(query))
+        return self._parts()[0].search(query, vector, retriever), vector
+
+    def ask(self, question: str, history: Sequence = ()) -> Answer:
+        """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
+        started = time.perf_counter()
+        clean = clean_question(question, self.settings.max_question_chars)
+        notice = " ".join(clean.notices)
+        if not clean.text:
+            return Answer(question=clean.text, text=EMPTY_QUESTION, declined=True, notice=notice)
+        query = resolve(clean.text, history)
+        passages, vector = self._search(query)
+        retrieved = time.perf_counter()
+        timings = lambda: Timings(  # noqa: E731
+            retrieve_ms=_ms(retrieved - started),
+            answer_ms=_ms(time.perf_counter() - retrieved),
+            total_ms=_ms(time.perf_counter() - started),
+        )
+        declined = Answer(question=clean.text, text=NOT_COVERED, declined=True, notice=notice, passages=tuple(passages))
+        if not passages or not covered(max(p.score for p in passages), self._support(query, passages), self.settings.min_score):
+            return _with(declined, timings=timings())
+        text, citations, extra = self._answer(clean.text, query, vector, passages)
+        if not citations:
+            return _with(declined, notice=" ".join(filter(None, (notice, extra))), timings=timings())
+        return Answer(
+            question=clean.text,
+            text=text,
+            citations=citations,
+            notice=" ".join(filter(None, (notice, extra))),
+            timings=timings(),
+            passages=tuple(passages),
+        )
+
+    def _support(self, query: str, passages: Sequence[Passage]) -> float:
+        index = self._parts()[0].index()
+        rows = [index.row_of[p.chunk_id] for p in passages[:SUPPORT_PASSAGES] if p.chunk_id in index.row_of]
+        return index.lexical.support(tokenize(query) + tokenize(expand(query)), rows)
+
+    def _answer(self, question: str, query: str, vector: np.ndarray, passages: list[Passage]):
+        """(text, citations, notice) from the configured answerer, the extractive one as the fallback."""
+        if self.settings.answerer == "llm":
+            from chatbot.llm import LlmAnswerer, LlmFailed
+
+            if self._llm is None:
+                self._llm = LlmAnswerer(self.settings)
+            try:
+                checked = self._llm.answer(question, passages)
+            except LlmFailed as err:
+                draft = extractive.answer(question, query, vector, passages, self._parts()[2], self.settings.top_k)
+                return draft.text, draft.citations, f"The answer below quotes the sources directly: {err}."
+            if checked.not_covered:
+                return "", (), ""
+            extra = ""
+            if checked.dropped:
+                extra = (
+                    f"{checked.dropped} sentence(s) of the generated answer were removed because they cited no "
+                    "passage that was given."
+                )
+            return checked.text, checked.citations, extra
+        draft = extractive.answer(question, query, vector, passages, self._parts()[2], self.settings.top_k)
+        return draft.text, draft.citations, ""
+
+
+def _with(answer: Answer, **changes) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)
+
+
+def build_bot(settings: Settings) -> Bot:
+    """A bot for these settings; instant, nothing loads until the first question or `warm_up()`."""
+    check_retriever(settings.retriever)
+    if settings.answerer not in ANSWERERS:
+        raise ValueError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
+    if settings.answerer == "llm":
+        from chatbot.llm import check_settings
+
+        check_settings(settings)
+    return Bot(settings)

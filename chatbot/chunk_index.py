@@ -1,0 +1,77 @@
+"""Every indexed chunk held in memory once: text, metadata, embedding and the BM25 index over them."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chatbot.lexical import LexicalIndex
+from chatbot.types import Passage
+
+if TYPE_CHECKING:
+    import chromadb
+
+log = logging.getLogger(__name__)
+
+
+def fingerprint(ids: list[str]) -> str:
+    """A short digest of the collection's ids: it changes whenever a chunk is added, removed or replaced."""
+    digest = hashlib.sha1()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode("utf-8", "replace") + b"\0")
+    return digest.hexdigest()
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 reads for a chunk: its title and heading words, then its text."""
+    return f"{passage.title}\n{passage.section.replace('>', ' ')}\n{passage.text}"
+
+
+@dataclasses.dataclass
+class ChunkIndex:
+    """A snapshot of the collection; rows are positions in `passages`, `embeddings` and the BM25 index."""
+
+    fingerprint: str
+    passages: list[Passage]
+    embeddings: np.ndarray  # (rows, dim), unit length
+    lexical: LexicalIndex
+    row_of: dict[str, int]
+    originals_by_url: dict[str, list[int]]  # rows of chunks that are a source's own text, by URL
+
+    @classmethod
+    def load(cls, collection: "chromadb.Collection") -> "ChunkIndex":
+        """Read every chunk of `collection` (one `get`) and index it."""
+        got = collection.get(include=["documents", "metadatas", "embeddings"])
+        ids = list(got["ids"])
+        passages = [
+            Passage.from_metadata(chunk_id, text or "", metadata or {})
+            for chunk_id, text, metadata in zip(ids, got["documents"], got["metadatas"])
+        ]
+        embeddings = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+        norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
+        embeddings = embeddings / np.where(norms == 0, 1, norms)
+        originals: dict[str, list[int]] = {}
+        restated_urls = {p.url for p in passages if p.restated and p.url}
+        for row, passage in enumerate(passages):
+            if not passage.restated and passage.url in restated_urls:
+                originals.setdefault(passage.url, []).append(row)
+        log.info("Loaded %d chunks (%d with an original beside a restatement)", len(ids), sum(map(len, originals.values())))
+        return cls(
+            fingerprint=fingerprint(ids),
+            passages=passages,
+            embeddings=embeddings,
+            lexical=LexicalIndex([lexical_text(p) for p in passages]),
+            row_of={chunk_id: row for row, chunk_id in enumerate(ids)},
+            originals_by_url=originals,
+        )
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every chunk to a unit vector."""
+        return self.embeddings @ vector

@@ -1,0 +1,60 @@
+"""Chat history in either shape Gradio gives, and follow-up questions read in its light."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from chatbot.lexical import tokenize
+
+# "what about for voices?", "and for extras?", "how about that?": questions that lean on the one before.
+_FOLLOW_UP_START = re.compile(
+    r"^\s*(what about|how about|what if|and|also|same for|same with|then|but|so|or|what else|anything else)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"\b(it|its|that|this|these|those|they|them|their|one|ones|there|he|she|him|her)\b", re.IGNORECASE)
+_SHORT = 3  # content words; a question with this few names too little to search on its own
+
+
+def _content_text(content: object) -> str:
+    """Text of a Gradio message's content: a string, a list of parts, or a dict with text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(_content_text(part) for part in content if not isinstance(part, (bytes, bytearray)))
+    return ""
+
+
+def user_turns(history: Sequence) -> list[str]:
+    """The user's earlier questions, oldest first, from (user, assistant) pairs or role/content messages."""
+    questions: list[str] = []
+    for turn in history or ():
+        if isinstance(turn, dict):
+            if turn.get("role") == "user":
+                questions.append(_content_text(turn.get("content")))
+        elif isinstance(turn, (list, tuple)) and turn:
+            questions.append(_content_text(turn[0]))
+        elif hasattr(turn, "role") and getattr(turn, "role") == "user":  # Gradio ChatMessage objects
+            questions.append(_content_text(getattr(turn, "content", "")))
+    return [question.strip() for question in questions if question and question.strip()]
+
+
+def is_follow_up(question: str) -> bool:
+    """True when the question only makes sense with the one before it."""
+    if _FOLLOW_UP_START.match(question):
+        return True
+    words = len(tokenize(question))
+    return words <= _SHORT or (words <= 6 and bool(_PRONOUN.search(question)))
+
+
+def resolve(question: str, history: Sequence = ()) -> str:
+    """The question to search with: a follow-up is joined to the earlier question(s) it leans on."""
+    earlier = user_turns(history)
+    if not earlier or not is_follow_up(question):
+        return question
+    context = earlier[0]
+    for previous in earlier[1:]:
+        context = f"{context} {previous}" if is_follow_up(previous) else previous
+    return f"{context} {question}"

@@ -1,0 +1,110 @@
+"""Words for lexical matching: a tokenizer with a light English stemmer, and a BM25 index over chunks."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+# Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
+# every passage; the answerer reads them, the ranking does not need them.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers herself him himself his how i if in into is it its itself just me more most my myself no nor
+    not of off on once only or other our ours ourselves out over own same she should so some such than that
+    the their theirs them themselves then there these they this those through to too under until up very was
+    we were what when where which while who whom why will with would you your yours yourself yourselves
+    also may might must shall us let lets get got etc e g i.e eg ie s t
+    """.split()
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, curly quotes straightened: the form every matcher compares."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to meet plurals, -ing/-ed forms and a final e halfway."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith(("ches", "shes", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words of `text`, stemmed, stopwords removed."""
+    return [stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOPWORDS and len(token) > 1]
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over a fixed list of texts, plus the document frequencies used to judge lexical support."""
+
+    def __init__(self, texts: Sequence[str]):
+        import bm25s
+
+        self.size = len(texts)
+        self._tokens = [tokenize(text) for text in texts]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(self._tokens, show_progress=False)
+        frequency: dict[str, int] = {}
+        for tokens in self._tokens:
+            for token in set(tokens):
+                frequency[token] = frequency.get(token, 0) + 1
+        self._document_frequency = frequency
+        self._token_sets = [frozenset(tokens) for tokens in self._tokens]
+
+    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every text for the query, in index order."""
+        tokens = [token for token in query_tokens if token in self._document_frequency]
+        if not tokens or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def rank(self, query_tokens: Iterable[str], limit: int) -> list[int]:
+        """Rows of the best-scoring texts, best first; texts sharing no word with the query are left out."""
+        scores = self.scores(query_tokens)
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [int(row) for row in order if scores[row] > 0]
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a word no text holds gets the highest weight."""
+        frequency = self._document_frequency.get(token, 0)
+        return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+
+    def support(self, query_tokens: Sequence[str], rows: Iterable[int]) -> float:
+        """Share of the query's IDF weight found in the given texts: 1.0 when every rare word is there."""
+        unique = set(query_tokens)
+        if not unique:
+            return 0.0
+        found: set[str] = set()
+        for row in rows:
+            found |= unique & self._token_sets[row]
+        total = sum(self.idf(token) for token in unique)
+        return sum(self.idf(token) for token in found) / total if total else 0.0

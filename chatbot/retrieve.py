@@ -1,0 +1,143 @@
+"""Finding passages: dense search in Chroma and BM25 over the same chunks, fused, de-duplicated."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from chatbot.chunk_index import ChunkIndex, fingerprint
+from chatbot.errors import IndexMissing
+from chatbot.expansion import expand
+from chatbot.fusion import reciprocal_rank_fusion
+from chatbot.lexical import tokenize
+from chatbot.settings import Settings
+from chatbot.types import Passage
+
+if TYPE_CHECKING:
+    import chromadb
+
+log = logging.getLogger(__name__)
+
+RETRIEVERS = ("hybrid", "dense", "bm25")
+# Two chunks this close in meaning, or sharing this much wording, say the same thing: only the first is kept.
+DUPLICATE_SIMILARITY = 0.97
+DUPLICATE_OVERLAP = 0.8
+# A restated chunk this close to a chunk of the original it restates makes the same point: the original wins.
+SAME_POINT_SIMILARITY = 0.8
+
+
+def check_retriever(name: str) -> str:
+    if name not in RETRIEVERS:
+        raise ValueError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
+    return name
+
+
+class Retriever:
+    """Ranks the chunks of one Chroma collection for a query; the in-memory snapshot follows the collection."""
+
+    def __init__(self, settings: Settings, collection: "chromadb.Collection"):
+        self.settings = settings
+        self.collection = collection
+        self._index: ChunkIndex | None = None
+        self._lock = threading.Lock()
+
+    def index(self) -> ChunkIndex:
+        """The current snapshot, reloaded when the collection's ids have changed since it was taken."""
+        ids = self.collection.get(include=[])["ids"]
+        if not ids:
+            raise IndexMissing(self._missing_message())
+        current = fingerprint(ids)
+        index = self._index
+        if index is not None and index.fingerprint == current:
+            return index
+        with self._lock:
+            if self._index is None or self._index.fingerprint != current:
+                self._index = ChunkIndex.load(self.collection)
+            return self._index
+
+    def _missing_message(self) -> str:
+        where = self.settings.chroma_url or self.settings.chroma_dir
+        return f"No index in {where} (collection {self.settings.collection!r} is empty). Run `python -m ingest` first."
+
+    def search(self, query: str, vector: np.ndarray, retriever: str | None = None) -> list[Passage]:
+        """Passages for `query` (whose embedding is `vector`), best first, each scored by dense similarity."""
+        mode = check_retriever(retriever or self.settings.retriever)
+        index = self.index()
+        limit = self.settings.candidates_k
+        rankings: list[tuple[list[int], float]] = []
+        if mode in ("dense", "hybrid"):
+            rankings.append((self._dense_rows(index, vector, limit), self.settings.dense_weight))
+        if mode in ("bm25", "hybrid"):
+            tokens = tokenize(query) + tokenize(expand(query))
+            rankings.append((index.lexical.rank(tokens, limit), self.settings.bm25_weight))
+        fused = [row for row, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k)]
+        similarities = index.similarities(vector)
+        rows = prefer_originals(index, drop_duplicates(index, fused))[:limit]
+        return [_scored(index.passages[row], float(similarities[row])) for row in rows]
+
+    def _dense_rows(self, index: ChunkIndex, vector: np.ndarray, limit: int) -> list[int]:
+        found = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(limit, len(index)), include=["distances"]
+        )
+        rows = [index.row_of.get(chunk_id) for chunk_id in found["ids"][0]]
+        if any(row is None for row in rows):  # the collection changed between the two reads
+            log.info("Collection changed during a search; ranking from the snapshot")
+            return [int(row) for row in np.argsort(-index.similarities(vector))[:limit]]
+        return rows
+
+
+def _scored(passage: Passage, score: float) -> Passage:
+    from dataclasses import replace
+
+    return replace(passage, score=round(score, 4))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def drop_duplicates(index: ChunkIndex, rows: list[int]) -> list[int]:
+    """`rows` without chunks that repeat an earlier one almost word for word or in meaning."""
+    kept: list[int] = []
+    kept_shingles: list[set] = []
+    for row in rows:
+        shingles = _shingles(index.passages[row].text)
+        duplicate = False
+        for other, other_shingles in zip(kept, kept_shingles):
+            smaller = min(len(shingles), len(other_shingles)) or 1
+            if (
+                float(index.embeddings[row] @ index.embeddings[other]) >= DUPLICATE_SIMILARITY
+                or len(shingles & other_shingles) / smaller >= DUPLICATE_OVERLAP
+            ):
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(row)
+            kept_shingles.append(shingles)
+    return kept
+
+
+def prefer_originals(index: ChunkIndex, rows: list[int]) -> list[int]:
+    """Put a source's own passage in place of a restatement of the same point, so only the original is cited."""
+    if not index.originals_by_url:
+        return rows
+    result: list[int] = []
+    for row in rows:
+        passage = index.passages[row]
+        originals = index.originals_by_url.get(passage.url) if passage.restated else None
+        if originals:
+            similarities = index.embeddings[originals] @ index.embeddings[row]
+            best = int(np.argmax(similarities))
+            if similarities[best] >= SAME_POINT_SIMILARITY:
+                row = originals[best]
+        if row not in result:
+            result.append(row)
+    return result
