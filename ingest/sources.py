@@ -29,7 +29,7 @@ class Inventory:
     targets: tuple[Target, ...]
     # For each folder scanned: the source prefix of its files -> the sources found there now.
     scopes: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    missing: tuple[str, ...] = ()  # "path: reason" for each path that does not exist
+    missing: tuple[str, ...] = ()  # "path: reason" for each path that does not exist or holds no document
 
 
 def is_url(text: str) -> bool:
@@ -57,6 +57,9 @@ def inventory(paths: Sequence[str] | None, settings: Settings) -> Inventory:
         path = Path(item).expanduser()
         if path.is_dir():
             found = [Target(source=source_name(file, settings.corpus_dir), path=file) for file in _folder_files(path)]
+            if not found:  # more likely a wrong folder than a wish to empty the index: keep what it holds
+                missing.append(f"{item}: no .md, .txt, .html or .pdf file in this folder")
+                continue
             for target in found:
                 targets.setdefault(target.source, target)
             scopes[_scope_prefix(path, settings.corpus_dir)] = frozenset(target.source for target in found)

@@ -181,6 +181,11 @@ def test_inventory_names_sources_and_reports_missing_paths(tmp_path):
     assert named.missing == (f"{tmp_path / 'gone.md'}: no such file or folder",)
     assert source_name(corpus / "articles" / "b.md", corpus) == "articles/b.md"
 
+    (tmp_path / "empty-folder").mkdir()
+    empty = inventory([str(tmp_path / "empty-folder")], settings)
+    assert empty.targets == () and empty.scopes == {}  # an empty folder removes nothing
+    assert empty.missing == (f"{tmp_path / 'empty-folder'}: no .md, .txt, .html or .pdf file in this folder",)
+
 
 def test_stale_sources_only_come_from_scanned_folders():
     indexed = ["a.md", "articles/b.md", "articles/old.md", "/srv/extra/x.md", "https://example.org/page"]
