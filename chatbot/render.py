@@ -79,7 +79,7 @@ def _card(citation: Citation) -> str:
         + (f'<span class="source-kind">{kind}</span>' if kind else "")
         + "</header>"
         + (f'<div class="source-section">{section}</div>' if section else "")
-        + f'<blockquote class="source-passage">{html.escape(citation.passage)}</blockquote>'
+        + f'<blockquote class="source-passage">{html.escape(citation.passage.strip())}</blockquote>'
         f'<footer class="source-footer">{origin}</footer></article>'
     )
 

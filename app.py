@@ -1,0 +1,68 @@
+"""Start the chat window: build the index on first launch, then serve the app on settings.host:settings.port."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from chatbot.errors import ChatbotError, IngestError
+from chatbot.settings import Settings
+
+log = logging.getLogger("app")
+
+
+def ensure_index(settings: Settings) -> None:
+    """On first launch (an empty store), ingest the corpus with a progress bar in the terminal."""
+    from tqdm import tqdm
+
+    from ingest import pipeline
+
+    if not pipeline.store_is_empty(settings):
+        return
+    print(f"The index is empty: ingesting {settings.corpus_dir} first (only this once).", file=sys.stderr)
+    with tqdm(unit="chunk", desc="indexing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = pipeline.run(settings, progress=progress)
+    print(report.summary(), file=sys.stderr)
+    if pipeline.store_is_empty(settings):
+        raise IngestError(f"Nothing could be indexed from {settings.corpus_dir}: add documents there, then restart.")
+
+
+def warm_up(bot) -> None:
+    try:
+        bot.warm_up()
+    except Exception:  # the first question will try again and show its own error
+        log.exception("Warm-up failed")
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        ensure_index(settings)
+        from chatbot.bot import build_bot
+        from chatbot.ui import build_ui, launch
+
+        bot = build_bot(settings)
+        threading.Thread(target=warm_up, args=(bot,), name="warm-up", daemon=True).start()
+        demo = build_ui(bot, settings)
+        launch(demo, settings, prevent_thread_lock=True)
+    except (ChatbotError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"Running on {demo.local_url}" + (" (login required)" if settings.auth_user else ""), flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Helpers for the chat-window tests: free ports, the app in this process or as `python app.py`, headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(bot, settings, **build_options) -> Iterator["gradio.Blocks"]:
+    """`build_ui(bot, settings)` served on a free port of 127.0.0.1 in this process; yields it (see `.local_url`)."""
+    from chatbot.ui import build_ui, launch
+
+    demo = build_ui(bot, settings, stream_delay_s=0.0, **build_options)
+    launch(demo, settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)
+    try:
+        yield demo
+    finally:
+        demo.close()
+
+
+@contextlib.contextmanager
+def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tuple[subprocess.Popen, str]]:
+    """The real entry point, `python app.py`, with RAG_* variables from `env`; yields it and the URL it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env={**os.environ, **env}, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    output: list[str] = []
+    try:
+        deadline = time.monotonic() + ready_timeout_s
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"app.py printed no URL within {ready_timeout_s:.0f}s:\n{''.join(output)}") from None
+            output.append(line)
+            if line.startswith("Running on "):
+                url = line.split()[2]
+                break
+            if process.poll() is not None and lines.empty():
+                raise AssertionError(f"app.py exited with {process.returncode}:\n{''.join(output)}")
+        process.output = output  # type: ignore[attr-defined]  # what it printed before the URL, for assertions
+        yield process, url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000):
+    """A page in Debian's headless Chromium driven by Playwright; skips when either is missing."""
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed: run `make browser`")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 20, interval_s: float = 0.1):
+    """Poll until `condition()` is truthy and return it; fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s")
+        time.sleep(interval_s)
+
+
+def ask_in_browser(page, url: str, question: str) -> str:
+    """Open the app, type `question`, press Enter; returns the last answer's text once its sources show."""
+    page.goto(url)
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_selector("#sources .source-card, #sources .sources-empty[data-state='declined']")
+    answer = page.locator("#chat [data-testid='bot']").last
+    # The streamed text is complete when it stops changing.
+    last = None
+    for _ in range(100):
+        text = answer.inner_text()
+        if text == last and text.strip() not in {"", "…"}:
+            return text
+        last = text
+        time.sleep(0.2)
+    return last or ""
