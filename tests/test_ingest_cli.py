@@ -62,7 +62,7 @@ def test_summary_exit_status_and_rebuild_of_a_corrupted_store(make_settings, tmp
     assert line.endswith("; 1 failed (see the warnings above)")
 
 
-def write_long_corpus(folder: Path, documents: int = 20) -> None:
+def write_long_corpus(folder: Path, documents: int = 12) -> None:
     folder.mkdir(parents=True)
     for n in range(documents):
         sections = "\n\n".join(

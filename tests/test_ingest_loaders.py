@@ -22,7 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 MARKERS = ("NAV-MARKER", "TRACKING-SCRIPT-MARKER", "STYLE-MARKER", "FOOTER-MARKER", "ASIDE-MARKER", "trackPageView")
 
 
-def closed_port() -> int:
+def unused_port() -> int:
+    """A local port nothing listens on (until someone binds it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -135,7 +136,7 @@ def test_unreadable_file_raises_a_reason(tmp_path):
 
 
 def test_unreachable_url_raises_a_clear_reason():
-    url = f"http://127.0.0.1:{closed_port()}/guidance.html"
+    url = f"http://127.0.0.1:{unused_port()}/guidance.html"
     with pytest.raises(IngestError, match="cannot fetch it .*check the address and the network connection"):
         load_url(url, Settings(fetch_timeout_s=5))
 

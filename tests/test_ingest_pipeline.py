@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from chatbot.store import open_client
 from chatbot.types import CHUNK_METADATA_KEYS
 from ingest import pipeline
 from ingest.pipeline import store_is_empty
+from test_ingest_loaders import pdf_bytes, unused_port  # tests/ is on sys.path in pytest's default import mode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +34,6 @@ def sources_of(chunks: dict[str, tuple[str, dict]]) -> dict[str, int]:
     for _, meta in chunks.values():
         counts[meta["source"]] = counts.get(meta["source"], 0) + 1
     return counts
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -105,7 +99,7 @@ def test_bad_input_is_reported_and_the_store_keeps_its_content(settings, corpus,
     assert "malformed front matter" in " ".join(report.warnings)
     assert stored(settings) == before
 
-    url = f"http://127.0.0.1:{closed_port()}/page.html"
+    url = f"http://127.0.0.1:{unused_port()}/page.html"
     missing = tmp_path / "no-such-file.md"
     named = pipeline.run(settings, [str(missing), url])
     assert named.failed == 2 and named.embedded == 0 and named.chunks_deleted == 0
@@ -115,8 +109,6 @@ def test_bad_input_is_reported_and_the_store_keeps_its_content(settings, corpus,
 
 
 def test_named_files_and_urls_survive_a_corpus_ingest(settings, tmp_path):
-    from test_ingest_loaders import pdf_bytes  # tests/ is on sys.path in pytest's default import mode
-
     pipeline.run(settings)
     page = FIXTURES / "help-center-article.html"
     memo = tmp_path / "memo.pdf"

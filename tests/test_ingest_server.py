@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from chatbot.errors import StoreUnavailable
 from ingest import pipeline
 from ingest.records import namespace
+from test_ingest_loaders import unused_port  # tests/ is on sys.path in pytest's default import mode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -22,18 +22,12 @@ CHROMA = Path(sys.executable).parent / "chroma"
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     """A Chroma server on a free local port, stopped at the end; yields its URL."""
     if not CHROMA.exists():
         pytest.skip(f"{CHROMA} is not installed")
-    port = free_port()
+    port = unused_port()
     log = (tmp_path / "chroma-server.log").open("w")
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
@@ -85,6 +79,6 @@ def test_server_mode_ingests_incrementally_and_keeps_its_records_apart(make_sett
 
 
 def test_unreachable_server_is_a_clear_error(make_settings, embedder):
-    settings = make_settings(chroma_url=f"http://127.0.0.1:{free_port()}")
+    settings = make_settings(chroma_url=f"http://127.0.0.1:{unused_port()}")
     with pytest.raises(StoreUnavailable, match="Chroma server at http://127.0.0.1:"):
         pipeline.run(settings, [str(FIXTURES / "corpus" / "articles")])
