@@ -66,7 +66,8 @@ class CitedTrigger:
 @dataclass(frozen=True)
 class MatrixRow:
     title: str
-    action: str  # e.g. "🛑 requires escalation"
+    symbol: str  # the row's own mark: ✅, ⚠️ or 🛑 ("" when the passage shows none)
+    action: str  # what the mark means, e.g. "requires escalation"
     score: float
     cite: int
 
@@ -114,7 +115,8 @@ class Assessment:
             lines.append("")
         if self.matrix_rows:
             lines.append("**Closest rows of the Proposed Use Case Matrix**")
-            lines += [f"- {row.title}: {row.action} [{row.cite}]" for row in self.matrix_rows]
+            lines += [f"- {row.title}: {row.symbol} {row.action} [{row.cite}]".replace("  ", " ")
+                      for row in self.matrix_rows]
             lines.append("")
         if self.notices:
             lines += [f"_{notice}_" for notice in self.notices] + [""]
@@ -205,7 +207,7 @@ class UseCaseChecker:
                                          tuple(dict.fromkeys(cites))))
         rows = []
         for passage, score in self._closest_rows(index, guidance, description):
-            rows.append(MatrixRow(_last_heading(passage.section), _action(passage.text), round(score, 4),
+            rows.append(MatrixRow(_last_heading(passage.section), *_action(passage.text), round(score, 4),
                                   cite(passage)[0]))
         return Assessment(
             description=description,
@@ -303,8 +305,9 @@ def _meaning(passage: Passage, principle: Principle, limit: int = 2) -> str:
     return " ".join((stating or sentences)[:limit])
 
 
-def _action(text: str) -> str:
+def _action(text: str) -> tuple[str, str]:
+    """(symbol, meaning) of the first matrix mark in a row's passage."""
     for symbol, words in MATRIX_ACTIONS:
         if symbol in text:
-            return f"{symbol}\ufe0f {words}" if symbol == "⚠" else f"{symbol} {words}"
-    return "see the row"
+            return ("⚠️" if symbol == "⚠" else symbol), words
+    return "", "see the row"

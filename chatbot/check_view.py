@@ -39,7 +39,8 @@ def assessment_html(assessment: Assessment) -> str:
     if assessment.matrix_rows:
         rows = "".join(
             f'<li><span class="check-row-title">{html.escape(row.title)}</span> '
-            f'<span class="check-row-action">{html.escape(row.action)}</span> {_marks((row.cite,))}</li>'
+            f'<span class="check-row-action" data-action="{html.escape(row.action)}">{html.escape(row.action)}</span>'
+            f" {_marks((row.cite,))}</li>"
             for row in assessment.matrix_rows
         )
         parts.append('<h4 class="check-heading">Closest rows of the Proposed Use Case Matrix</h4>'

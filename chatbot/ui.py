@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from chatbot import render
+from chatbot import check_view, render
 from chatbot.catalog import DocumentInfo, list_documents
+from chatbot.check import UseCaseChecker
+from chatbot.check_rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES
 from chatbot.errors import ChatbotError
 from chatbot.feedback import FeedbackStore
 from chatbot.settings import Settings
@@ -32,9 +34,17 @@ EXAMPLES = (
     "What happened with What Jennifer Did?",
 )
 EMPTY_QUESTION = "Type a question first, or pick one of the examples."
+CHECK_INTRO = (
+    "**Check a planned GenAI use against the guidance's own rule.** Describe the use, answer the five guiding "
+    "principles and tick any area that applies. \"Yes\" to every principle means telling your Netflix contact may be "
+    "enough; a \"no\" or \"unsure\" means escalating first; some areas always need written approval."
+)
+CHECK_PLACEHOLDER = "Describe the use, answer the questions and press Assess: the outcome and its sources appear here."
+CHECK_EMPTY = "Describe the intended use first."
 GENERIC_FAILURE = "Sorry, something went wrong while answering. Please try again, or rephrase the question."
 HISTORY_TURNS = 3  # earlier exchanges passed to the bot for follow-up questions
 CSS_PATH = Path(__file__).with_name("ui.css")
+CHECK_CSS_PATH = Path(__file__).with_name("check.css")
 
 
 def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[DocumentInfo] | None = None,
@@ -58,6 +68,8 @@ def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[Do
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Ask the guidance", id="ask", elem_id="tab-ask"):
                 chat_tab(bot, feedback, stream_delay_s)
+            with gr.Tab("Check my use case", id="check", elem_id="tab-check"):
+                check_tab(UseCaseChecker(settings))
         with gr.Accordion("About these answers", open=False, elem_id="about"):
             gr.Markdown(render.about_markdown(documents), elem_id="about-text")
         gr.api(_api_ask(bot), api_name="ask")
@@ -159,6 +171,60 @@ def chat_tab(bot: "Bot", feedback: FeedbackStore, stream_delay_s: float) -> None
     chatbot.clear(reset, None, [chatbot, question, sources, turns], api_visibility="private", queue=False)
 
 
+def check_tab(checker: UseCaseChecker) -> None:
+    """Describe a planned use, answer the five guiding principles, tick any area: the guidance's rule says what next."""
+    meanings = _principle_meanings(checker)
+    gr.Markdown(CHECK_INTRO, elem_id="check-intro")
+    with gr.Row(equal_height=False, elem_id="check-row"):
+        with gr.Column(scale=3, min_width=420, elem_id="check-form"):
+            description = gr.Textbox(label="Intended use", lines=3, max_lines=8, elem_id="check-description",
+                                     placeholder="e.g. Generate shop signage for the background of a street scene")
+            radios = [
+                gr.Radio(list(ANSWER_VALUES), label=f"{p.number}. {p.question}", info=meanings.get(p.key) or None,
+                         elem_id=f"check-principle-{p.number}")
+                for p in PRINCIPLES
+            ]
+            areas = gr.CheckboxGroup([(area.label, area.key) for area in AREAS], elem_id="check-areas",
+                                     label="Does the use involve any of these? Each always needs written approval.")
+            assess = gr.Button("Assess", variant="primary", elem_id="check-assess")
+        with gr.Column(scale=2, min_width=360, elem_id="check-output"):
+            result = gr.HTML(check_view.placeholder_html(CHECK_PLACEHOLDER), elem_id="check-result")
+            brief = gr.Textbox(label="Summary for your Netflix contact (Markdown)", lines=8, max_lines=24,
+                               interactive=False, buttons=["copy"], elem_id="check-brief")
+            sources = gr.HTML(elem_id="check-sources")
+    gr.Markdown(f"*{DISCLAIMER}*", elem_id="check-disclaimer")
+
+    def run_check(text: str, *values):
+        *answers, ticked = values
+        if not (text or "").strip():
+            gr.Warning(CHECK_EMPTY)
+            return gr.skip(), gr.skip(), gr.skip()
+        given = {p.key: answer for p, answer in zip(PRINCIPLES, answers) if answer}
+        try:
+            assessment = checker.assess(text, given, ticked)
+        except ChatbotError as err:
+            gr.Warning(str(err))
+            return check_view.placeholder_html(str(err)), "", ""
+        except Exception:
+            log.exception("The use-case check failed (%d characters)", len(text))
+            return check_view.placeholder_html(GENERIC_FAILURE), "", ""
+        cards = render.sources_html(assessment.citations, heading="Passages behind this result")
+        return check_view.assessment_html(assessment), assessment.to_markdown(), cards
+
+    assess.click(run_check, [description, *radios, areas], [result, brief, sources], api_name="check",
+                 show_progress="minimal")
+
+
+def _principle_meanings(checker: UseCaseChecker) -> dict[str, str]:
+    """"What this means" for each principle, from its passage; empty when nothing is indexed yet."""
+    try:
+        questions = checker.questions()
+    except ChatbotError as err:
+        log.warning("Principle explanations unavailable (%s)", err)
+        return {}
+    return {q.principle.key: f"{q.meaning} (Guidance: {q.passage.section.replace(' > ', ' › ')})"
+            for q in questions if q.passage is not None and q.meaning}
+
 
 def _api_ask(bot: "Bot"):
     def ask(question: str) -> dict[str, Any]:
@@ -215,7 +281,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         quiet=True,
         ssr_mode=False,
         theme=theme(),
-        css_paths=[CSS_PATH],
+        css_paths=[CSS_PATH, CHECK_CSS_PATH],
         footer_links=["api"],
     )
     arguments.update(options)

@@ -1,0 +1,85 @@
+"""The "Check my use case" tab in headless Chromium: fill the form, assess, read the outcome and its sources."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from ui_helpers import chromium_page, serve
+
+from chatbot.check_rules import DISCLAIMER, ESCALATE, PRINCIPLES, WRITTEN_APPROVAL
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DESCRIPTION = "A digital double of our lead actress for the rooftop chase, shown in the final cut"
+
+
+def open_check_tab(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("tab", name="Check my use case").click()
+    page.wait_for_selector("#check-description textarea")
+
+
+def answer(page, number: int, value: str) -> None:
+    page.locator(f"#check-principle-{number}").get_by_label(value, exact=True).check()
+
+
+def test_the_tab_assesses_a_use_and_shows_the_outcome_with_its_sources(bot, artifacts_dir):
+    with serve(bot, bot.settings) as demo, chromium_page(width=1400, height=1100) as page:
+        open_check_tab(page, demo.local_url)
+        principle_one = page.locator("#check-principle-1")
+        assert PRINCIPLES[0].question in principle_one.inner_text()
+        assert "Under Principle 1" in principle_one.inner_text(), "the info line explains the principle from its passage"
+        assert DISCLAIMER in page.locator("#check-disclaimer").inner_text()
+
+        page.locator("#check-description textarea").fill(DESCRIPTION)
+        for number, value in zip(range(1, 6), ["yes", "yes", "unsure", "no", "yes"]):
+            answer(page, number, value)
+        page.locator("#check-areas input[name='personal-data']").check()
+        page.locator("#check-assess").click()
+
+        outcome = page.locator("#check-result .check-outcome")
+        outcome.wait_for()
+        assert outcome.get_attribute("data-level") == "written-approval"
+        assert WRITTEN_APPROVAL in outcome.inner_text()
+        triggers = page.locator("#check-result .check-triggers li")
+        keys = [item.get_attribute("data-key") for item in triggers.all()]
+        assert keys[:3] == ["final-deliverables", "talent-likeness", "personal-data"]
+        assert {"secure_environment", "temporary"} <= set(keys)
+        rows = page.locator("#check-result .check-matrix li .check-row-title").all_inner_texts()
+        assert any(row.startswith("Talent replication") for row in rows), rows
+
+        cards = page.locator("#check-sources .source-card")
+        numbers = [int(card.get_attribute("data-n")) for card in cards.all()]
+        assert numbers == list(range(1, len(numbers) + 1))
+        marks = {int(n) for n in re.findall(r"\[(\d+)\]", page.locator("#check-result").inner_text())}
+        assert marks == set(numbers), "every source card is cited and every mark has a card"
+        assert "Introduction" in cards.first.locator(".source-section").inner_text()
+        assert cards.first.locator("a.source-link").get_attribute("href").startswith("https://partnerhelp.netflixstudios.com/")
+
+        brief = page.locator("#check-brief textarea").input_value()
+        assert f"**Intended use:** {DESCRIPTION}" in brief and f"**Outcome:** {WRITTEN_APPROVAL}" in brief
+        assert page.locator("#check-brief button[aria-label='Copy']").count() == 1
+
+        screenshot = artifacts_dir / "check.png"
+        page.screenshot(path=str(screenshot), full_page=True)
+        print(f"\nscreenshot: {screenshot}")
+
+        # Changing an answer and the description lowers nothing by accident: one unsure alone escalates.
+        page.locator("#check-description textarea").fill("Reference images of desert light for the cinematographer")
+        answer(page, 4, "yes")
+        page.locator("#check-areas input[name='personal-data']").uncheck()
+        page.locator("#check-assess").click()
+        page.wait_for_function("document.querySelector('#check-result .check-outcome')?.dataset.level === 'escalate'")
+        assert ESCALATE in page.locator("#check-result .check-outcome").inner_text()
+
+
+def test_markup_in_the_description_is_shown_as_text(bot):
+    with serve(bot, bot.settings) as demo, chromium_page() as page:
+        page.add_init_script("window.__pwned = undefined;")
+        open_check_tab(page, demo.local_url)
+        page.locator("#check-description textarea").fill('<img src=x onerror="window.__pwned = 1"> a mood board')
+        page.locator("#check-assess").click()
+        page.locator("#check-result .check-outcome").wait_for()
+        assert "<img" in page.locator("#check-brief textarea").input_value()
+        assert page.evaluate("window.__pwned") is None
