@@ -23,28 +23,30 @@ RANK_DEPTH = 10
 
 
 def stored_texts(settings: Settings) -> set[str]:
-    """Every chunk text in the collection, fetched once, to check citations against."""
+    """Every chunk text in the collection, fetched once, to check citations against; empty when there is none."""
+    from chromadb.errors import NotFoundError
+
     from chatbot.store import open_client
 
     client = open_client(settings)
     try:
-        collection = client.get_collection(settings.collection)
-    except Exception:  # chromadb raises several types for a missing collection
+        documents = client.get_collection(settings.collection).get(include=["documents"])["documents"] or []
+    except NotFoundError:
         return set()
-    documents = collection.get(include=["documents"])["documents"] or []
+    finally:
+        client.close()
     return {text for text in documents if text}
 
 
 def ensure_index(settings: Settings) -> None:
-    """Ingest the corpus when the store is empty, so a fresh checkout can be evaluated in one command."""
-    if stored_texts(settings):
-        return
-    print(f"The store in {settings.chroma_url or settings.chroma_dir} is empty: ingesting {settings.corpus_dir} first.",
-          file=sys.stderr)
+    """Ingest the corpus when the store is empty, so a fresh checkout is evaluated with one command."""
     from ingest import pipeline
 
-    report = pipeline.run(settings)
-    log.info("ingest finished: %s", report)
+    if not pipeline.store_is_empty(settings):
+        return
+    where = settings.chroma_url or settings.chroma_dir
+    print(f"The store in {where} is empty: ingesting {settings.corpus_dir} first.", file=sys.stderr)
+    print(pipeline.run(settings).summary(), file=sys.stderr)
 
 
 def run_questions(
