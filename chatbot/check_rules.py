@@ -118,7 +118,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("third-party-ip", rf"(?:deceased|dead|late) (?:{_PERSON}|person|artist|celebrity)"),
     ("proprietary-material", r"scripts?|screenplays?|unreleased (?:footage|assets?|episodes?|scenes?|material)"),
     ("proprietary-material", r"production (?:images?|stills?|photos?)|dailies|rushes"),
-    ("unowned-training", r"(?:train|trains|trained|training|fine-?tun(?:e|es|ed|ing))\b[^.;]*?\b(?:on|with)\b[^.;]*?"
+    ("unowned-training", r"(?:train|trains|trained|training|fine-?tun(?:e|es|ed|ing))\b[^.;]{0,60}?\b(?:on|with)\b[^.;]{0,60}?"
                          r"\b(?:artists?|artist's|performers?|photographers?|celebrit(?:y|ies)|copyright(?:ed)?|"
                          r"someone else's|other people's|portfolios?|scraped)"),
     ("unowned-training", r"lora|fine-?tun(?:e|ed|ing) (?:on|with) (?:an?|the|their|his|her) (?:artist|illustrator|painter)"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chatbot.check_rules import (
     AREAS,
@@ -184,3 +187,28 @@ def test_a_negation_in_another_clause_does_not_hide_a_phrase():
 def test_a_phrase_inside_a_longer_one_is_reported_once():
     detections = detect_areas("Clone the host's voice")
     assert [(d.area, d.phrase) for d in detections] == [("talent-likeness", "Clone the host's voice")]
+
+
+PHRASES = ["not", "never", "no", "non-", "but", ",", ".", "final cut", "on screen", "digital double", "de-age",
+           "voice clone", "likeness", "cast list", "celebrity", "in the style of", "script", "train a model on the artist's",
+           "main character", "visual ADR", "fake news", "replace the extras", "mood board", "signage", "the", "a"]
+DESCRIPTIONS = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(PHRASES), max_size=30).map(" ".join))
+
+
+@given(text=DESCRIPTIONS, values=st.lists(st.sampled_from(["yes", "no", "unsure"]), min_size=5, max_size=5),
+       areas=st.sets(st.sampled_from([area.key for area in AREAS]), max_size=2))
+@settings(max_examples=200, deadline=None)
+def test_detection_can_only_raise_the_outcome(text, values, areas):
+    order = [PROCEED, ESCALATE, WRITTEN_APPROVAL]
+    without = decide(values, areas)
+    with_text = decide(values, areas, detect_areas(text))
+    assert order.index(with_text.outcome) >= order.index(without.outcome)
+    assert {(t.kind, t.key) for t in without.triggers} <= {(t.kind, t.key) for t in with_text.triggers}
+
+
+@pytest.mark.parametrize("paste", ["train on with " * 150, "fine-tune with " * 130, "not final " * 200,
+                                   "likeness " * 250])
+def test_a_long_repetitive_paste_is_scanned_quickly(paste):
+    started = time.perf_counter()
+    detect_areas(paste)
+    assert time.perf_counter() - started < 0.5
