@@ -47,10 +47,11 @@ def main() -> int:
         settings = Settings.from_env()
         ensure_index(settings)
         from chatbot.bot import build_bot
-        from chatbot.ui import build_ui, launch
 
         bot = build_bot(settings)
         threading.Thread(target=warm_up, args=(bot,), name="warm-up", daemon=True).start()
+        from chatbot.ui import build_ui, launch  # gradio loads while the model warms up
+
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)
     except (ChatbotError, ValueError, OSError) as err:

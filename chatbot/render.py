@@ -109,14 +109,15 @@ def about_markdown(documents: Iterable[DocumentInfo]) -> str:
     if not documents:
         lines.append("*No documents are indexed yet. Run `python -m ingest` and restart the app.*")
         return "\n".join(lines)
-    lines += ["| Document | Kind | Publisher | Date | Original |", "|---|---|---|---|---|"]
+    lines += ["| Document (original) | Kind | Publisher | Date |", "|---|---|---|---|"]
     for document in documents:
+        title = _cell(document.title or document.source)
         url = safe_url(document.url)
-        original = f"[link]({_markdown_url(url)})" if url else "—"
-        lines.append(
-            f"| {_cell(document.title or document.source)} | {_cell(KIND_LABELS.get(document.kind, document.kind))} "
-            f"| {_cell(document.publisher)} | {_cell(document.published)} | {original} |"
-        )
+        if url:
+            label = title.replace("[", "\\[").replace("]", "\\]")
+            title = f"[{label}]({_markdown_url(url)}) ({urlparse(url).netloc.removeprefix('www.')})"
+        lines.append(f"| {title} | {_cell(KIND_LABELS.get(document.kind, document.kind))} "
+                     f"| {_cell(document.publisher)} | {_cell(document.published)} |")
     return "\n".join(lines)
 
 

@@ -56,6 +56,10 @@ def test_a_question_typed_in_the_browser_gets_cited_sources_and_a_vote_is_stored
 
         page.locator("#chat .bot-row button[aria-label='Like']").last.click()
         [vote] = wait_until(feedback.all, timeout_s=20)
+
+        page.locator("#clear").click()
+        page.locator("#chat [data-testid='user']").first.wait_for(state="detached")
+        assert page.locator("#sources .source-card").count() == 0
     assert vote.vote == "up"
     assert vote.question == QUESTION
     assert cited_numbers(vote.answer) == cited_numbers(answer)
@@ -101,3 +105,20 @@ def test_the_page_asks_for_a_login_when_one_is_set(bot, tmp_path):
         password.fill("s3cret-Pass")
         page.get_by_role("button", name=re.compile("log ?in", re.IGNORECASE)).click()
         page.locator("#question textarea").wait_for()
+
+        page.get_by_text("What happened with What Jennifer Did?").click()  # an example question
+        page.locator("#sources .source-card").first.wait_for()
+        assert "What Jennifer Did" in page.locator("#sources").inner_text()
+
+
+def test_rapid_repeated_submits_ask_once(bot, tmp_path):
+    with serve(bot, bot.settings, feedback=FeedbackStore(tmp_path / "feedback.sqlite")) as demo, chromium_page() as page:
+        page.goto(demo.local_url)
+        box = page.locator("#question textarea")
+        box.fill(QUESTION)
+        for _ in range(4):
+            box.press("Enter")
+        page.locator("#sources .source-card").first.wait_for()
+        page.wait_for_timeout(1500)
+        assert page.locator("#chat [data-testid='user']").count() == 1
+        assert page.locator("#chat [data-testid='bot']").count() == 1

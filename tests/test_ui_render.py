@@ -97,8 +97,9 @@ def test_about_lists_each_document_with_kind_date_and_original_and_says_they_are
     text = render.about_markdown(documents)
 
     assert "restate their sources" in text
-    assert "| Using Generative AI \\| Content | Guidance | Netflix | 2025-08-20 | [link](https://example.org/g) |" in text
-    assert "| An &lt;i&gt;article&lt;/i&gt; | Article | The Verge | 2025-08-22 | — |" in text
+    assert ("| [Using Generative AI \\| Content](https://example.org/g) (example.org) | Guidance | Netflix | 2025-08-20 |"
+            in text)
+    assert "| An &lt;i&gt;article&lt;/i&gt; | Article | The Verge | 2025-08-22 |" in text
     assert "No documents are indexed yet" in render.about_markdown([])
 
 
