@@ -7,8 +7,9 @@ import json
 import pytest
 
 from evals import report, runner
-from evals.__main__ import main
-from evals.dataset import load_questions
+from evals.__main__ import DEFAULT_QUESTIONS, main
+from evals.dataset import load_questions, parse_question
+from evals.metrics import must_mention_ok
 
 THREE = [
     {"id": "replica", "question": "Do we need consent to make a digital double of our lead actress?",
@@ -106,7 +107,7 @@ def test_a_question_that_raises_is_recorded_not_raised(make_settings):
     from chatbot.bot import build_bot
 
     settings = make_settings()  # no index in this data folder
-    question = load_questions_from(THREE[0])
+    question = parse_question(json.dumps(THREE[0]))
     record = runner.run_one(build_bot(settings), question, set(), k=settings.top_k)
     assert record["error"].startswith("IndexMissing")
     assert record["scores"]["decline_correct"] is False and record["scores"]["must_mention_ok"] is False
@@ -126,7 +127,9 @@ def test_empty_store_is_ingested_first(make_settings, tmp_path, capsys):
     assert any("digital replica" in text for text in runner.stored_texts(settings))
 
 
-def load_questions_from(record: dict):
-    from evals.dataset import parse_question
-
-    return parse_question(json.dumps(record))
+def test_every_answerable_question_is_satisfiable_by_one_stored_chunk(corpus_settings):
+    texts = runner.stored_texts(corpus_settings)
+    questions = load_questions(DEFAULT_QUESTIONS)
+    unreachable = [q.id for q in questions if q.answerable and not any(
+        must_mention_ok(text, q.must_mention) for text in texts)]
+    assert texts and not unreachable, f"no single indexed chunk mentions every group of {unreachable}"
