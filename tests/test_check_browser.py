@@ -8,6 +8,7 @@ import pytest
 from ui_helpers import chromium_page, serve
 
 from chatbot.check_rules import DISCLAIMER, ESCALATE, PRINCIPLES, WRITTEN_APPROVAL
+from chatbot.ui import CHECK_EMPTY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,10 +75,14 @@ def test_the_tab_assesses_a_use_and_shows_the_outcome_with_its_sources(bot, arti
         assert ESCALATE in page.locator("#check-result .check-outcome").inner_text()
 
 
-def test_markup_in_the_description_is_shown_as_text(bot):
+def test_an_empty_description_is_asked_for_and_markup_in_one_is_shown_as_text(bot):
     with serve(bot, bot.settings) as demo, chromium_page() as page:
         page.add_init_script("window.__pwned = undefined;")
         open_check_tab(page, demo.local_url)
+        page.locator("#check-assess").click()
+        assert CHECK_EMPTY in page.locator("[data-testid='toast-body']").first.inner_text()
+        assert page.locator("#check-result .check-outcome").count() == 0
+
         page.locator("#check-description textarea").fill('<img src=x onerror="window.__pwned = 1"> a mood board')
         page.locator("#check-assess").click()
         page.locator("#check-result .check-outcome").wait_for()
