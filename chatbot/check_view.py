@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from chatbot.check import Assessment
+from chatbot.assessment import Assessment
 from chatbot.check_rules import AREAS_BY_KEY, DISCLAIMER
 
 OUTCOME_ICONS = {"proceed": "✓", "escalate": "!", "written-approval": "■"}
