@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Called with (chunks done, chunks in all) once before embedding and after each document.
+# Called with (chunks done, chunks in all): at the start, before each batch of chunks, and at the end.
 Progress = Callable[[int, int], None]
 
 store_is_empty = records.store_is_empty
@@ -111,18 +111,13 @@ def run(
         log.warning("%s", warning)
     if rebuild:
         records.drop_index(settings)
-    counts = {"num_added": 0, "num_updated": 0, "num_skipped": 0, "num_deleted": 0}
-    total, done = work.total_chunks, 0
+    total = work.total_chunks
     with records.open_index(settings) as index:
         index.reconcile()
+        chunks = (chunk for _, doc_chunks in work.chunks for chunk in doc_chunks)
+        counts = index.add(chunks, progress and (lambda done: progress(done, total)))
         if progress:
-            progress(done, total)
-        for source, chunks in work.chunks:
-            for key, value in index.add(chunks).items():
-                counts[key] += value
-            done += len(chunks)
-            if progress:
-                progress(done, total)
+            progress(total, total)
         stored = index.stored_sources()
         counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
         counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)

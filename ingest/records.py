@@ -6,7 +6,7 @@ import contextlib
 import logging
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,17 +41,25 @@ class Index:
     vector_store: "Chroma"
     records: "SQLRecordManager"
 
-    def add(self, chunks: Sequence["Document"]) -> dict[str, int]:
-        """Index one document's chunks; its chunks that are no longer produced are deleted.
+    def add(self, chunks: Iterable["Document"], progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Index chunks of whole documents; chunks those documents no longer produce are deleted.
 
-        Returns LangChain's counts: num_added, num_updated, num_skipped, num_deleted.
+        Chunks are embedded BATCH_SIZE at a time, across documents. `progress` is called with the
+        number of chunks stored so far, before each batch. Returns LangChain's counts: num_added,
+        num_updated, num_skipped, num_deleted.
         """
         from langchain_classic.indexes import index
 
-        # scoped_full deletes a source's stale chunks after all of its batches: "incremental" would
-        # delete them batch by batch and re-embed the unchanged chunks of the next batch.
+        def counted() -> Iterator["Document"]:
+            for n, chunk in enumerate(chunks):
+                if progress and n % BATCH_SIZE == 0:  # index() takes the next batch once the last is stored
+                    progress(n)
+                yield chunk
+
+        # scoped_full deletes each source's stale chunks after the last batch: "incremental" would delete
+        # them batch by batch, and re-embed unchanged chunks of a document that spans two batches.
         return index(
-            chunks,
+            counted(),
             self.records,
             self.vector_store,
             cleanup="scoped_full",

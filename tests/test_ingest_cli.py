@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ingest import pipeline
+from ingest.records import BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -62,13 +63,14 @@ def test_summary_exit_status_and_rebuild_of_a_corrupted_store(make_settings, tmp
     assert line.endswith("; 1 failed (see the warnings above)")
 
 
-def write_long_corpus(folder: Path, documents: int = 12) -> None:
+def write_long_corpus(folder: Path, documents: int = 5, parts: int = 40) -> None:
+    """Many short sections: several embedding batches, each quick to embed."""
     folder.mkdir(parents=True)
     for n in range(documents):
         sections = "\n\n".join(
-            f"## Part {part}\n\n"
-            + " ".join(f"Note {n}.{part}.{line}: the crew logs generated shot {n * 100 + part * 10 + line}." for line in range(8))
-            for part in range(3)
+            f"## Part {part}\n\nNote {n}.{part}: the crew logs generated shot {n * 1000 + part} in the daily report, "
+            f"and the supervisor checks entry {part} of log {n} against the approval list before the next call time."
+            for part in range(parts)
         )
         (folder / f"log-{n:02d}.md").write_text(f"# Shot log {n}\n\n{sections}\n", encoding="utf-8")
 
@@ -85,6 +87,7 @@ def test_an_ingest_killed_midway_is_finished_by_the_next_run(make_settings, tmp_
     write_long_corpus(tmp_path / "corpus")
     settings = make_settings(corpus_dir=tmp_path / "corpus")
     total = pipeline.plan(settings).total_chunks
+    assert total > 2 * BATCH_SIZE
 
     process = ingest_command(settings, "--quiet", wait=False)
     deadline = time.monotonic() + 240
