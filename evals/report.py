@@ -197,17 +197,18 @@ def write_chart(topics: dict[str, dict], path: Path, *, title: str) -> None:
     import matplotlib.pyplot as plt
 
     names = list(topics)
+    labels = [f"{name} ({topics[name]['questions']})" for name in names]
     positions = range(len(names))
     figure, axes = plt.subplots(figsize=(9, 1.5 + 0.32 * len(names)))
     axes.barh([p - 0.2 for p in positions], [topics[n]["pass_rate"] for n in names], height=0.4, label="passed")
     axes.barh([p + 0.2 for p in positions], [topics[n]["hit_at_k"] or 0.0 for n in names], height=0.4,
               label="retrieval hit@k")
-    axes.set_yticks(list(positions), names, fontsize=8)
+    axes.set_yticks(list(positions), labels, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.set_xlabel("share of the topic's questions")
-    axes.set_title(title, fontsize=10)
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(title, fontsize=10, loc="left")
+    axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8, frameon=False)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
