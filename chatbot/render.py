@@ -11,6 +11,8 @@ from chatbot.catalog import DocumentInfo
 from chatbot.types import Answer, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+MIN_QUOTE_WORDS = 4  # shorter sentences could match a passage by chance
 KIND_LABELS = {"guidance": "Guidance", "article": "Article", "summary": "Summary", "document": "Document"}
 
 
@@ -45,14 +47,20 @@ def cited_numbers(text: str) -> list[int]:
     return list(seen)
 
 
-def sources_html(citations: Sequence[Citation], *, declined: bool = False, heading: str = "Sources") -> str:
-    """Numbered cards, one per citation; every document-derived string is escaped."""
+def sources_html(citations: Sequence[Citation], *, declined: bool = False, heading: str = "Sources",
+                 answer: str = "") -> str:
+    """Numbered cards, one per citation; every document-derived string is escaped.
+
+    Args:
+        answer: the answer text; the sentences it cites with [n] are highlighted in card n's passage.
+    """
     if declined:
         return _panel(heading, '<p class="sources-empty" data-state="declined">'
                       "No sources: the indexed documents don't cover this question.</p>")
     if not citations:
         return _panel(heading, '<p class="sources-empty" data-state="none">No sources for this answer.</p>')
-    return _panel(heading, "\n".join(_card(citation) for citation in citations))
+    quotes = quoted_sentences(answer)
+    return _panel(heading, "\n".join(_card(citation, quotes.get(citation.n, ())) for citation in citations))
 
 
 def sources_placeholder(message: str) -> str:
@@ -64,7 +72,18 @@ def _panel(heading: str, body: str) -> str:
     return f'<section class="sources-panel"><h3 class="sources-heading">{html.escape(heading)}</h3>{body}</section>'
 
 
-def _card(citation: Citation) -> str:
+def quoted_sentences(answer: str) -> dict[int, list[str]]:
+    """For each marker number, the sentences of the stretch of answer that ends with it ("A. B. [1]" gives 1: A., B.)."""
+    quotes: dict[int, list[str]] = {}
+    parts = re.split(r"((?:\s*\[\d+\])+)", answer)
+    for text, markers in zip(parts[::2], parts[1::2]):
+        sentences = [sentence for sentence in SENTENCE_END.split(text.strip()) if sentence]
+        for number in sorted({int(n) for n in re.findall(r"\d+", markers)}):
+            quotes.setdefault(number, []).extend(sentences)
+    return quotes
+
+
+def _card(citation: Citation, quotes: Sequence[str] = ()) -> str:
     number = int(citation.n)
     title = html.escape(citation.title or citation.source or "Untitled document")
     section = html.escape(citation.section.replace(" > ", " › ")) if citation.section else ""
@@ -79,9 +98,41 @@ def _card(citation: Citation) -> str:
         + (f'<span class="source-kind">{kind}</span>' if kind else "")
         + "</header>"
         + (f'<div class="source-section">{section}</div>' if section else "")
-        + f'<blockquote class="source-passage">{html.escape(citation.passage.strip())}</blockquote>'
+        + f'<blockquote class="source-passage">{_passage(citation.passage, quotes)}</blockquote>'
         f'<footer class="source-footer">{origin}</footer></article>'
     )
+
+
+def _passage(text: str, quotes: Sequence[str] = (), shown_words: int = 60, fold_after: int = 80) -> str:
+    """The passage escaped, quoted sentences marked; a long one folds after its opening words and the quotes."""
+    text = text.strip()
+    spans = sorted(span for quote in quotes if len(quote.split()) >= MIN_QUOTE_WORDS and (span := _find(text, quote)))
+    words = [match.start() for match in re.finditer(r"\S+", text)]
+    cut = len(text)
+    if len(words) > fold_after:
+        keep_until = max([words[shown_words], *(end for _, end in spans)])
+        later = [start for start in words if start >= keep_until]
+        if len(later) >= fold_after - shown_words:
+            cut = later[0]
+    head, position = [], 0
+    for start, end in spans:
+        if start >= position:
+            head += [html.escape(text[position:start]), f'<mark class="source-quote">{html.escape(text[start:end])}</mark>']
+            position = end
+    head.append(html.escape(text[position:cut]))
+    if cut == len(text):
+        return "".join(head)
+    return ("".join(head) + '<details class="source-more"><summary>Show the whole passage</summary>'
+            f"{html.escape(text[cut:])}</details>")
+
+
+def _find(text: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` occurs in `text`, whatever the whitespace between its words."""
+    words = quote.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(word) for word in words), text)
+    return match.span() if match else None
 
 
 def _link(url: str, label: str, css_class: str) -> str:

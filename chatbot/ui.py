@@ -124,7 +124,7 @@ def chat_tab(bot: "Bot", feedback: FeedbackStore, stream_delay_s: float) -> None
             yield history, gr.skip(), render.sources_placeholder("No sources: the question could not be answered."), past
             return
         cards = render.sources_html(answer.citations, declined=answer.declined,
-                                    heading=f"Sources for answer {len(past) + 1}")
+                                    heading=f"Sources for answer {len(past) + 1}", answer=answer.text)
         for partial in render.stream_chunks(answer.text):
             history[-1] = {"role": "assistant", "content": render.answer_markdown(partial)}
             yield history, gr.skip(), cards, past
@@ -252,7 +252,7 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "declined": answer.declined,
         "notice": answer.notice,
         "citations": [dataclasses.asdict(citation) for citation in answer.citations],
-        "sources_html": render.sources_html(answer.citations, declined=answer.declined),
+        "sources_html": render.sources_html(answer.citations, declined=answer.declined, answer=answer.text),
     }
 
 

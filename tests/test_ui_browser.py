@@ -46,6 +46,7 @@ def test_a_question_typed_in_the_browser_gets_cited_sources_and_a_vote_is_stored
         first = cards.first
         assert first.locator(".source-title").inner_text().strip()
         assert first.locator(".source-passage").inner_text().strip()
+        assert page.locator("#sources mark.source-quote").count() >= 1, "the quoted sentences are marked"
         link = first.locator("a.source-link")
         assert link.get_attribute("href").startswith("https://")
         assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")

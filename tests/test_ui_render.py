@@ -46,10 +46,33 @@ def test_a_poisoned_passage_title_and_section_become_text_not_markup():
                                            section='<svg onload="x()">')])
 
     tags = {tag for tag, _ in Tags(markup).tags}
-    assert tags <= {"section", "h3", "article", "header", "span", "a", "div", "blockquote", "footer"}
+    assert tags <= {"section", "h3", "article", "header", "span", "a", "div", "blockquote", "footer", "details", "summary"}
     assert not any(name.startswith("on") for _, attrs in Tags(markup).tags for name in attrs)
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in markup
     assert "&lt;img src=x onerror=&quot;window.__pwned = 2&quot;&gt;" in markup
+
+
+def test_a_long_passage_folds_after_its_opening_words_and_keeps_every_word():
+    passage = " ".join(f"word{i}" for i in range(120)) + " <b>end</b>"
+    markup = render.sources_html([citation(1, passage=passage)])
+
+    before, _, folded = markup.partition('<details class="source-more"><summary>Show the whole passage</summary>')
+    assert "word59 " in before and "word60" not in before
+    assert "word60 " in folded and "&lt;b&gt;end&lt;/b&gt;</details>" in folded
+    assert "<details" not in render.sources_html([citation(1, passage="A short passage.")])
+
+
+def test_the_sentences_an_answer_cites_are_marked_in_their_passage_and_never_folded_away():
+    passage = " ".join(f"word{i}" for i in range(100)) + " The <b>cited</b>\n sentence is here. " + " ".join(["filler"] * 40)
+    answer = "Lead in. The <b>cited</b> sentence is here. [1] Other claim. [2][1]"
+    markup = render.sources_html([citation(1, passage=passage), citation(2)], answer=answer)
+
+    assert '<mark class="source-quote">The &lt;b&gt;cited&lt;/b&gt;\n sentence is here.</mark>' in markup
+    visible = markup.partition("<summary>")[0]
+    assert "source-quote" in visible and "filler" not in visible
+    assert "Lead in" not in visible.partition("source-quote")[2].partition("</mark>")[0]
+    assert render.quoted_sentences(answer) == {1: ["Lead in.", "The <b>cited</b> sentence is here.", "Other claim."],
+                                               2: ["Other claim."]}
 
 
 def test_only_web_links_are_made_clickable():
