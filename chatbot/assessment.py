@@ -43,6 +43,7 @@ class Assessment:
     matrix_rows: tuple[MatrixRow, ...]
     citations: tuple[Citation, ...]
     notices: tuple[str, ...] = ()
+    relied_on: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # citation n: its key sentences
     disclaimer: str = DISCLAIMER
 
     @property

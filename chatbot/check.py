@@ -88,36 +88,44 @@ class UseCaseChecker:
         index = self.retriever().index()
         guidance = _guidance_passages(index)
         cited: list[Passage] = []
+        relied_on: dict[int, list[str]] = {}
 
-        def cite(passage: Passage | None) -> tuple[int, ...]:
+        def cite(passage: Passage | None, *words: str) -> tuple[int, ...]:
+            """The passage's number, adding it on first use; `words` pick the sentences the statement rests on."""
             if passage is None:
                 return ()
-            for n, known in enumerate(cited, start=1):
-                if known.chunk_id == passage.chunk_id:
-                    return (n,)
-            cited.append(passage)
-            return (len(cited),)
+            n = next((i for i, known in enumerate(cited, start=1) if known.chunk_id == passage.chunk_id), 0)
+            if not n:
+                cited.append(passage)
+                n = len(cited)
+            kept = relied_on.setdefault(n, [])
+            kept += [s for s in _sentences(passage.text) if s not in kept and any(w in s.lower() for w in words)]
+            return (n,)
 
         intro = _first(guidance, INTRODUCTION, "written approval")
         escalation = _first(guidance, GUIDING_PRINCIPLES, "socializ") or _first(guidance, GUIDING_PRINCIPLES, "unsure")
         if decision.outcome == WRITTEN_APPROVAL:
-            outcome_cites = cite(intro) + cite(escalation)
+            outcome_cites = cite(intro, "written approval") + cite(escalation, "socializ", "unsure")
         else:
-            outcome_cites = cite(escalation) + cite(intro)
+            outcome_cites = cite(escalation, "socializ", "unsure") + cite(intro, "disclose", "written approval")
         triggers = []
         for trigger in decision.triggers:
             if trigger.kind == "area":
-                cites = tuple(n for section in AREAS_BY_KEY[trigger.key].sections
-                              for n in cite(_first(guidance, section) if section != INTRODUCTION else intro))
+                area = AREAS_BY_KEY[trigger.key]
+                cites = tuple(n for section in area.sections
+                              for n in (cite(intro, "written approval") if section == INTRODUCTION
+                                        else cite(_first(guidance, section), *area.cues)))
             else:
                 principle = next(p for p in PRINCIPLES if p.key == trigger.key)
-                cites = cite(_principle_passage(guidance, principle)) + cite(escalation)
+                cites = (cite(_principle_passage(guidance, principle), f"principle {principle.number},")
+                         + cite(escalation, "unsure"))
             triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
                                          tuple(dict.fromkeys(cites))))
         rows = []
         for passage, score in self._closest_rows(index, guidance, description):
-            rows.append(MatrixRow(_last_heading(passage.section), *_action(passage.text), round(score, 4),
-                                  cite(passage)[0]))
+            symbol, action = _action(passage.text)
+            [n] = cite(passage, symbol[:1] or "matrix")
+            rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
         return Assessment(
             description=description,
             answers=decision.answers,
@@ -128,6 +136,7 @@ class UseCaseChecker:
             matrix_rows=tuple(rows),
             citations=tuple(Citation.of(n, passage) for n, passage in enumerate(cited, start=1)),
             notices=notices + decision.notices,
+            relied_on={n: tuple(sentences) for n, sentences in relied_on.items() if sentences},
         )
 
     def _clean(self, description: str) -> tuple[str, tuple[str, ...]]:
@@ -204,12 +213,18 @@ def _principle_passage(guidance: list[tuple[int, Passage]], principle: Principle
     return None
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences and list items of a passage, without list bullets or heading lines."""
+    parts = (part.strip().lstrip("-*+ ").strip() for part in _SENTENCE.split(text))
+    return [part for part in parts if part and not part.startswith("#")]
 
 
 def _meaning(passage: Passage, principle: Principle, limit: int = 2) -> str:
     """The passage's sentences that state the principle ("Under Principle n, …"), else its first sentences."""
-    sentences = [s.strip() for s in _SENTENCE.split(passage.text) if s.strip() and not s.lstrip().startswith("#")]
+    sentences = _sentences(passage.text)
     stating = [s for s in sentences if f"Principle {principle.number}," in s or f"Principle {principle.number} " in s]
     return " ".join((stating or sentences)[:limit])
 

@@ -60,28 +60,31 @@ class Area:
     key: str
     label: str
     sections: tuple[str, ...]  # the guidance sections that name the area, most specific last
+    cues: tuple[str, ...] = ()  # lower-case words that pick out the area's own sentences in those sections
 
 
 _FINAL_OUTPUT = "Are the considerations different for final output vs temporary media?"
 AREAS = (
     Area("final-deliverables", "Final deliverables: the output appears on screen or on the soundtrack",
-         (INTRODUCTION, _FINAL_OUTPUT)),
+         (INTRODUCTION, _FINAL_OUTPUT), ("final deliverables", "final cut")),
     Area("talent-likeness", "Talent likeness or voice: digital replicas, de-ageing, synthetic voices",
-         (INTRODUCTION, "3. Talent & Performance")),
-    Area("personal-data", "Personal data, such as cast or crew details", (INTRODUCTION, "1. Data Use")),
+         (INTRODUCTION, "3. Talent & Performance"), ("replica", "likeness")),
+    Area("personal-data", "Personal data, such as cast or crew details", (INTRODUCTION, "1. Data Use"),
+         ("personal data",)),
     Area("third-party-ip", "Third-party IP: copyrighted work, a public figure's or deceased person's likeness",
-         (INTRODUCTION, "2. Creative Output")),
+         (INTRODUCTION, "2. Creative Output"), ("copyrighted", "public figure")),
     Area("proprietary-material", "Netflix-owned material in a GenAI tool: scripts, unreleased assets, production images",
-         ("1. Data Use",)),
-    Area("unowned-training", "Training or fine-tuning a model on other rights holders' work", ("1. Data Use",)),
+         ("1. Data Use",), ("netflix-owned",)),
+    Area("unowned-training", "Training or fine-tuning a model on other rights holders' work", ("1. Data Use",),
+         ("fine-tuning", "imitate")),
     Area("key-creative-elements", "Key creative elements: main characters, central settings, key visuals",
-         ("2. Creative Output",)),
+         ("2. Creative Output",), ("key creative", "main character")),
     Area("performance-alteration", "Significant changes to a performance's delivery, tone or intent (e.g. visual ADR)",
-         ("3. Talent & Performance",)),
+         ("3. Talent & Performance",), ("alteration", "visual adr")),
     Area("misleading-content", "Content that could be taken for real events, people or statements",
-         ("4. Ethics & Representation",)),
+         ("4. Ethics & Representation",), ("misleading",)),
     Area("union-roles", "Replacing or materially affecting union-covered work without agreements",
-         ("4. Ethics & Representation",)),
+         ("4. Ethics & Representation",), ("union",)),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}
 

@@ -52,6 +52,11 @@ def assessment_html(assessment: Assessment) -> str:
     return "".join(parts)
 
 
+def relied_on_text(assessment: Assessment) -> str:
+    """The key sentences of each cited passage, each followed by its [n], for the source cards to highlight."""
+    return " ".join(f"{sentence} [{n}]" for n, sentences in assessment.relied_on.items() for sentence in sentences)
+
+
 def placeholder_html(message: str) -> str:
     return f'<section class="check-result" data-level="none"><p class="check-note">{html.escape(message)}</p></section>'
 

@@ -208,7 +208,8 @@ def check_tab(checker: UseCaseChecker) -> None:
         except Exception:
             log.exception("The use-case check failed (%d characters)", len(text))
             return check_view.placeholder_html(GENERIC_FAILURE), "", ""
-        cards = render.sources_html(assessment.citations, heading="Passages behind this result")
+        cards = render.sources_html(assessment.citations, heading="Passages behind this result",
+                                    answer=check_view.relied_on_text(assessment))
         return check_view.assessment_html(assessment), assessment.to_markdown(), cards
 
     assess.click(run_check, [description, *radios, areas], [result, brief, sources], api_name="check",

@@ -136,6 +136,20 @@ def test_citations_are_numbered_in_order_and_every_one_is_used(checker):
     assert all(citation.url == GUIDANCE_URL for citation in assessment.citations)
 
 
+def test_each_cited_passage_names_the_sentences_the_result_rests_on(checker):
+    assessment = checker.assess("A digital double of our lead, in the final cut", "yes,yes,unsure,yes,yes",
+                                ["personal-data"])
+
+    assert set(assessment.relied_on) == {citation.n for citation in assessment.citations}
+    for citation in assessment.citations:
+        for sentence in assessment.relied_on[citation.n]:
+            assert " ".join(sentence.split()) in " ".join(citation.passage.split())
+    [intro] = [c for c in assessment.citations if c.section == "Introduction"]
+    assert any(s.startswith("Written approval is required") for s in assessment.relied_on[intro.n])
+    [data_use] = [c for c in assessment.citations if c.section.endswith("1. Data Use")]
+    assert all("personal data" in s.lower() for s in assessment.relied_on[data_use.n])
+
+
 def test_missing_answers_are_unsure_and_say_so(checker):
     assessment = checker.assess("Upscale archive stills of our own set", {"copyright": "yes"})
 

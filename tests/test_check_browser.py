@@ -56,12 +56,14 @@ def test_the_tab_assesses_a_use_and_shows_the_outcome_with_its_sources(bot, arti
         marks = {int(n) for n in re.findall(r"\[(\d+)\]", page.locator("#check-result").inner_text())}
         assert marks == set(numbers), "every source card is cited and every mark has a card"
         assert "Introduction" in cards.first.locator(".source-section").inner_text()
+        assert "Written approval is required" in " ".join(cards.first.locator("mark.source-quote").all_inner_texts())
         assert cards.first.locator("a.source-link").get_attribute("href").startswith("https://partnerhelp.netflixstudios.com/")
 
         brief = page.locator("#check-brief textarea").input_value()
         assert f"**Intended use:** {DESCRIPTION}" in brief and f"**Outcome:** {WRITTEN_APPROVAL}" in brief
         assert page.locator("#check-brief button[aria-label='Copy']").count() == 1
 
+        cards.first.locator("mark.source-quote").first.scroll_into_view_if_needed()
         screenshot = artifacts_dir / "check.png"
         page.screenshot(path=str(screenshot), full_page=True)
         print(f"\nscreenshot: {screenshot}")
