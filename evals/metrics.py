@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 Groups = Sequence[Sequence[str]]
+# How deep the reciprocal rank looks into the retrieved list.
+MRR_DEPTH = 10
 
 
 def text_of(item: object) -> str:

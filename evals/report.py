@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from evals.metrics import percentile
+from evals.metrics import MRR_DEPTH, percentile
 
 # Metric name -> label, in the order tables show them.
 METRICS = {
@@ -17,7 +17,7 @@ METRICS = {
     "wrongly_answered_rate": "Wrongly answered (unanswerable)",
     "citation_validity": "Citation validity (answered)",
     "hit_at_k": "Retrieval hit@k (answerable)",
-    "mrr": "Retrieval MRR (answerable)",
+    "mrr": f"Retrieval MRR@{MRR_DEPTH} (answerable)",
     "latency_p50_ms": "Latency p50 (ms)",
     "latency_p95_ms": "Latency p95 (ms)",
 }

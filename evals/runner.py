@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# How deep the reciprocal rank looks into the retrieved list.
-RANK_DEPTH = 10
-
-
 def stored_texts(settings: Settings) -> set[str]:
     """Every chunk text in the collection, fetched once, to check citations against; empty when there is none."""
     from chromadb.errors import NotFoundError
@@ -80,7 +76,7 @@ def run_one(bot: "Bot", question: Question, store: set[str], *, k: int) -> dict:
     passages: Sequence[object] = answer.passages if answer else ()
     if answer and question.answerable and not passages:
         passages = _retrieve(bot, question)
-    record["retrieved"] = [_passage_summary(passage) for passage in passages[:RANK_DEPTH]]
+    record["retrieved"] = [_passage_summary(passage) for passage in passages[:metrics.MRR_DEPTH]]
     record["scores"] = score(question, record, store, passages, k=k)
     return record
 
@@ -97,9 +93,9 @@ def score(question: Question, record: dict, store: set[str], passages: Sequence[
         missing = metrics.missing_groups([record["answer"], *cited], question.must_mention) if answered else []
         scores["must_mention_ok"] = answered and not missing
         scores["missing_groups"] = [list(group) for group in missing]
-        scores["hit_rank"] = metrics.first_hit_rank(passages, question.must_mention, RANK_DEPTH)
+        scores["hit_rank"] = metrics.first_hit_rank(passages, question.must_mention, metrics.MRR_DEPTH)
         scores["hit_at_k"] = metrics.hit_at_k(passages, question.must_mention, k)
-        scores["reciprocal_rank"] = metrics.reciprocal_rank(passages, question.must_mention, RANK_DEPTH)
+        scores["reciprocal_rank"] = metrics.reciprocal_rank(passages, question.must_mention, metrics.MRR_DEPTH)
     return scores
 
 
