@@ -109,29 +109,30 @@ class Bot:
         """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
         started = time.perf_counter()
         clean = clean_question(question, self.settings.max_question_chars)
-        notice = " ".join(clean.notices)
+        notices = list(clean.notices)
         if not clean.text:
-            return Answer(question=clean.text, text=EMPTY_QUESTION, declined=True, notice=notice)
+            return Answer(question=clean.text, text=EMPTY_QUESTION, declined=True, notice=" ".join(notices))
         query = resolve(clean.text, history)
         passages, vector = self._search(query)
         retrieved = time.perf_counter()
-        timings = lambda: Timings(  # noqa: E731
-            retrieve_ms=_ms(retrieved - started),
-            answer_ms=_ms(time.perf_counter() - retrieved),
-            total_ms=_ms(time.perf_counter() - started),
-        )
-        declined = Answer(question=clean.text, text=NOT_COVERED, declined=True, notice=notice, passages=tuple(passages))
-        if not passages or not covered(max(p.score for p in passages), self._support(query, passages), self.settings.min_score):
-            return _with(declined, timings=timings())
-        text, citations, extra = self._answer(clean.text, query, vector, passages)
-        if not citations:
-            return _with(declined, notice=" ".join(filter(None, (notice, extra))), timings=timings())
+        retriever, _, bank = self._parts()
+        index = retriever.index()
+        originals = [index.passages[row] for rows in index.originals_by_url.values() for row in rows]
+        found = extractive.candidates(query, vector, passages, bank, index.lexical.idf, originals)
+        best = max((candidate.similarity for candidate in found), default=0.0)
+        text, citations = "", ()
+        if covered(clean.text, best, self._support(query, passages), self.settings.min_score):
+            text, citations = self._answer(clean.text, passages, found, notices)
+        finished = time.perf_counter()
         return Answer(
             question=clean.text,
-            text=text,
+            text=text if citations else NOT_COVERED,
             citations=citations,
-            notice=" ".join(filter(None, (notice, extra))),
-            timings=timings(),
+            declined=not citations,
+            notice=" ".join(notices),
+            timings=Timings(
+                retrieve_ms=_ms(retrieved - started), answer_ms=_ms(finished - retrieved), total_ms=_ms(finished - started)
+            ),
             passages=tuple(passages),
         )
 
@@ -140,8 +141,8 @@ class Bot:
         rows = [index.row_of[p.chunk_id] for p in passages[:SUPPORT_PASSAGES] if p.chunk_id in index.row_of]
         return index.lexical.support(tokenize(query) + tokenize(expand(query)), rows)
 
-    def _answer(self, question: str, query: str, vector: np.ndarray, passages: list[Passage]):
-        """(text, citations, notice) from the configured answerer, the extractive one as the fallback."""
+    def _answer(self, question: str, passages: list[Passage], found: list, notices: list[str]):
+        """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""
         if self.settings.answerer == "llm":
             from chatbot.llm import LlmAnswerer, LlmFailed
 
@@ -150,25 +151,16 @@ class Bot:
             try:
                 checked = self._llm.answer(question, passages)
             except LlmFailed as err:
-                draft = extractive.answer(question, query, vector, passages, self._parts()[2], self.settings.top_k)
-                return draft.text, draft.citations, f"The answer below quotes the sources directly: {err}."
-            if checked.not_covered:
-                return "", (), ""
-            extra = ""
-            if checked.dropped:
-                extra = (
-                    f"{checked.dropped} sentence(s) of the generated answer were removed because they cited no "
-                    "passage that was given."
-                )
-            return checked.text, checked.citations, extra
-        draft = extractive.answer(question, query, vector, passages, self._parts()[2], self.settings.top_k)
-        return draft.text, draft.citations, ""
-
-
-def _with(answer: Answer, **changes) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, **changes)
+                notices.append(f"The answer below quotes the sources directly: {err}.")
+            else:
+                if checked.dropped:
+                    notices.append(
+                        f"{checked.dropped} sentence(s) of the generated answer were removed because they cited "
+                        "no passage that was given."
+                    )
+                return checked.text, checked.citations
+        draft = extractive.answer(question, found, self.settings.top_k)
+        return draft.text, draft.citations
 
 
 def build_bot(settings: Settings) -> Bot:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PAGE_SIZE = 5000  # chunks read from the collection per call
+
 
 def fingerprint(ids: list[str]) -> str:
     """A short digest of the collection's ids: it changes whenever a chunk is added, removed or replaced."""
@@ -44,14 +46,23 @@ class ChunkIndex:
 
     @classmethod
     def load(cls, collection: "chromadb.Collection") -> "ChunkIndex":
-        """Read every chunk of `collection` (one `get`) and index it."""
-        got = collection.get(include=["documents", "metadatas", "embeddings"])
-        ids = list(got["ids"])
+        """Read every chunk of `collection`, a page at a time, and index it."""
+        ids, documents, metadatas, pages = [], [], [], []
+        while True:
+            # Reading all at once fails beyond some 30k chunks (SQLite's limit on query variables).
+            got = collection.get(include=["documents", "metadatas", "embeddings"], limit=PAGE_SIZE, offset=len(ids))
+            if len(got["ids"]):
+                ids.extend(got["ids"])
+                documents.extend(got["documents"])
+                metadatas.extend(got["metadatas"])
+                pages.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
+            if len(got["ids"]) < PAGE_SIZE:
+                break
         passages = [
             Passage.from_metadata(chunk_id, text or "", metadata or {})
-            for chunk_id, text, metadata in zip(ids, got["documents"], got["metadatas"])
+            for chunk_id, text, metadata in zip(ids, documents, metadatas)
         ]
-        embeddings = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1)
+        embeddings = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
         norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
         embeddings = embeddings / np.where(norms == 0, 1, norms)
         originals: dict[str, list[int]] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -17,10 +17,16 @@ MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 KEEP_RATIO = 0.8  # after the first MIN_SENTENCES, a sentence must score this share of the best one
 REDUNDANT = 0.85  # sentences this similar to one already chosen say the same thing
-SAME_POINT = 0.8  # a restated sentence this close to an original sentence of the same source gives way to it
+# A restated sentence this close in meaning to a sentence of the original it restates, and sharing this
+# share of its words, makes the same point: the original sentence is quoted instead.
+SAME_POINT, SAME_POINT_WORDS = 0.6, 0.4
 MMR_LAMBDA = 0.7
+# A sentence's score: its similarity to the query, the share of the query's rare words it holds, and a
+# small preference for higher-ranked passages.
+SIMILARITY_WEIGHT, OVERLAP_WEIGHT, RANK_WEIGHT = 0.5, 0.45, 0.05
 # The guidance itself outranks summaries of it, and summaries outrank news about it, when sentences tie.
 KIND_PRIOR = {"guidance": 0.06, "summary": 0.02}
+ORIGINAL_PRIOR = 0.06  # a source's own text (restated=False) counts like the guidance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,7 +36,8 @@ class Candidate:
     passage: Passage
     sentence: str
     vector: np.ndarray
-    score: float
+    similarity: float  # cosine to the query
+    score: float  # similarity blended with word overlap and priors: what selection ranks by
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,49 +48,85 @@ class Draft:
     citations: tuple[Citation, ...]
 
 
-def _overlap(query_tokens: set[str], sentence: str) -> float:
-    if not query_tokens:
+def _overlap(weights: dict[str, float], sentence: str) -> float:
+    """Share of the query's word weight that the sentence holds."""
+    total = sum(weights.values())
+    if not total:
         return 0.0
-    return len(query_tokens & set(tokenize(sentence))) / len(query_tokens)
+    return sum(weights[token] for token in set(tokenize(sentence)) if token in weights) / total
 
 
-def candidates(query: str, query_vector: np.ndarray, passages: Sequence[Passage], bank: SentenceBank) -> list[Candidate]:
-    """Every quotable sentence of the top passages, scored against the query, restatements of originals removed."""
+def candidates(
+    query: str,
+    query_vector: np.ndarray,
+    passages: Sequence[Passage],
+    bank: SentenceBank,
+    idf: Callable[[str], float] = lambda token: 1.0,
+    originals: Sequence[Passage] = (),
+) -> list[Candidate]:
+    """Every quotable sentence of the top passages, scored against the query.
+
+    Args:
+        idf: weight of a query word; rare words count for more in the word-overlap part of the score.
+        originals: passages of a source's own text (restated=False); a restated sentence making the same
+            point as one of their sentences is replaced by that original sentence.
+    """
+    weights = {token: idf(token) for token in tokenize(query)}
+
+    def scored(rank: int, position: int, passage: Passage, sentence: str, vector: np.ndarray) -> Candidate:
+        similarity = float(vector @ query_vector)
+        score = (
+            SIMILARITY_WEIGHT * similarity
+            + OVERLAP_WEIGHT * _overlap(weights, sentence)
+            + RANK_WEIGHT / (1 + rank)
+            + (KIND_PRIOR.get(passage.kind, 0.0) if passage.restated else ORIGINAL_PRIOR)
+        )
+        return Candidate(rank, position, passage, sentence, vector, similarity, score)
+
     pool = list(passages[:POOL])
-    query_tokens = set(tokenize(query))
+    urls = {p.url for p in pool if p.restated}
+    sources = [p for p in originals if p.url in urls]
+    source_sentences = [
+        (passage, position, sentence, vector)
+        for passage, chunk in zip(sources, bank.get(sources))
+        for position, (sentence, vector) in enumerate(zip(chunk.sentences, chunk.embeddings))
+    ]
     found: list[Candidate] = []
     seen: set[str] = set()
     for rank, (passage, chunk) in enumerate(zip(pool, bank.get(pool))):
-        if not chunk.sentences:
-            continue
-        relevance = chunk.embeddings @ query_vector
         for position, (sentence, vector) in enumerate(zip(chunk.sentences, chunk.embeddings)):
-            key = " ".join(tokenize(sentence))
-            if key in seen or sentence.endswith(":"):  # repeated by an overlapping chunk, or a list's lead-in
+            if passage.restated and source_sentences:
+                match = _same_point(sentence, vector, passage.url, source_sentences)
+                if match is not None:
+                    passage_, position, sentence, vector = match
+                    candidate = scored(rank, position, passage_, sentence, vector)
+                else:
+                    candidate = scored(rank, position, passage, sentence, vector)
+            else:
+                candidate = scored(rank, position, passage, sentence, vector)
+            key = " ".join(tokenize(candidate.sentence))
+            if key in seen or candidate.sentence.endswith(":"):  # repeated (overlap, same point), or a list's lead-in
                 continue
             seen.add(key)
-            score = (
-                0.65 * float(relevance[position])
-                + 0.25 * _overlap(query_tokens, sentence)
-                + 0.1 / (1 + rank)
-                + KIND_PRIOR.get(passage.kind, 0.0)
-            )
-            found.append(Candidate(rank, position, passage, sentence, vector, score))
-    return _prefer_original_sentences(found)
+            found.append(candidate)
+    return found
 
 
-def _prefer_original_sentences(found: list[Candidate]) -> list[Candidate]:
-    originals = [c for c in found if not c.passage.restated]
-    if not originals:
-        return found
-    kept = []
-    for candidate in found:
-        if candidate.passage.restated:
-            same_source = [o.vector for o in originals if o.passage.url == candidate.passage.url]
-            if same_source and float(np.max(np.stack(same_source) @ candidate.vector)) >= SAME_POINT:
-                continue
-        kept.append(candidate)
-    return kept
+def _same_point(sentence: str, vector: np.ndarray, url: str, source_sentences: list) -> tuple | None:
+    """The original sentence (passage, position, text, vector) that `sentence` restates, if any."""
+    best, best_similarity = None, SAME_POINT
+    words = set(tokenize(sentence))
+    for passage, position, original, original_vector in source_sentences:
+        if passage.url != url:
+            continue
+        similarity = float(original_vector @ vector)
+        if similarity < best_similarity:
+            continue
+        original_words = set(tokenize(original))
+        shared = len(words & original_words) / (min(len(words), len(original_words)) or 1)
+        if shared >= SAME_POINT_WORDS:
+            best, best_similarity = (passage, position, original, original_vector), similarity
+    return best
 
 
 def select(found: list[Candidate], max_passages: int) -> list[Candidate]:
@@ -131,11 +174,9 @@ def cite(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
     return " ".join(parts), tuple(citations)
 
 
-def answer(
-    question: str, query: str, query_vector: np.ndarray, passages: Sequence[Passage], bank: SentenceBank, max_passages: int
-) -> Draft:
-    """An extractive answer to `question` from `passages` (best first); `query` is what was searched for."""
-    chosen = select(candidates(query, query_vector, passages, bank), max_passages)
+def answer(question: str, found: list[Candidate], max_passages: int) -> Draft:
+    """An extractive answer to `question` from the candidate sentences, citing at most `max_passages` passages."""
+    chosen = select(found, max_passages)
     if not chosen:
         return Draft("", ())
     text, citations = cite(chosen)

@@ -13,7 +13,7 @@ _FOLLOW_UP_START = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|that|this|these|those|they|them|their|one|ones|there|he|she|him|her)\b", re.IGNORECASE)
-_SHORT = 3  # content words; a question with this few names too little to search on its own
+_SHORT = 2  # content words; a question with this few names too little to search on its own
 
 
 def _content_text(content: object) -> str:

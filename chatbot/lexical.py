@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -28,11 +29,13 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, curly quotes straightened: the form every matcher compares."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # most text is plain ASCII and has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus has few distinct words, and each recurs often
 def stem(word: str) -> str:
     """A light suffix stripper: enough to meet plurals, -ing/-ed forms and a final e halfway."""
     if len(word) <= 3 or word.isdigit():
@@ -90,8 +93,11 @@ class LexicalIndex:
     def rank(self, query_tokens: Iterable[str], limit: int) -> list[int]:
         """Rows of the best-scoring texts, best first; texts sharing no word with the query are left out."""
         scores = self.scores(query_tokens)
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [int(row) for row in order if scores[row] > 0]
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) > limit:  # sort only the best `limit`, and every row tied with the last of them
+            cutoff = np.partition(scores[rows], -limit)[-limit]
+            rows = rows[scores[rows] >= cutoff]
+        return rows[np.lexsort((rows, -scores[rows]))][:limit].tolist()
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a word no text holds gets the highest weight."""

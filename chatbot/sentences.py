@@ -17,7 +17,7 @@ def split_sentences(text: str) -> list[str]:
     for line in text.splitlines():
         if not line.strip() or _HEADING.match(line) or set(line.strip()) <= set("-|:= "):
             continue
-        line = _LIST_MARK.sub("", line).strip()
+        line = _LIST_MARK.sub("", line).strip().strip("|").strip()  # a table row reads as its cells
         start = 0
         for match in _BOUNDARY.finditer(line):
             piece = line[start : match.end()].strip()

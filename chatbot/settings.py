@@ -38,10 +38,12 @@ class Settings:
     top_k: int = _setting(4, "Most passages cited in one answer")
     candidates_k: int = _setting(20, "Passages each retriever proposes before fusion")
     retriever: str = _setting("hybrid", "hybrid, dense or bm25")
-    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant")
-    dense_weight: float = _setting(1.0, "Weight of the dense ranking in the fusion")
+    rrf_k: int = _setting(10, "Reciprocal-rank-fusion constant")
+    dense_weight: float = _setting(0.5, "Weight of the dense ranking in the fusion")
     bm25_weight: float = _setting(1.0, "Weight of the BM25 ranking in the fusion")
-    min_score: float = _setting(0.35, "Below this dense similarity the bot declines to answer")
+    min_score: float = _setting(
+        0.43, "Below this similarity between the question and the best sentence of the passages found, the bot declines"
+    )
     max_question_chars: int = _setting(2000, "Longer questions are cut to this length, with a notice")
 
     # Optional LLM answerer
