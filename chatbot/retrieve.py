@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -15,6 +16,7 @@ from chatbot.expansion import expand
 from chatbot.fusion import reciprocal_rank_fusion
 from chatbot.lexical import tokenize
 from chatbot.settings import Settings
+from chatbot.store_version import StoreVersion
 from chatbot.types import Passage
 
 if TYPE_CHECKING:
@@ -44,19 +46,24 @@ class Retriever:
         self.collection = collection
         self._index: ChunkIndex | None = None
         self._lock = threading.Lock()
+        self._version = StoreVersion(settings)
+        self._checked_version: tuple | None = None  # the store's version when the snapshot was last checked
 
     def index(self) -> ChunkIndex:
         """The current snapshot, reloaded when the collection's ids have changed since it was taken."""
+        # Listing every id costs time in proportion to the index; skip it while the store has seen no write.
+        version = self._version.read()
+        index = self._index
+        if index is not None and version is not None and version == self._checked_version:
+            return index
         ids = self.collection.get(include=[])["ids"]
         if not ids:
             raise IndexMissing(self._missing_message())
         current = fingerprint(ids)
-        index = self._index
-        if index is not None and index.fingerprint == current:
-            return index
         with self._lock:
             if self._index is None or self._index.fingerprint != current:
                 self._index = ChunkIndex.load(self.collection)
+            self._checked_version = version
             return self._index
 
     def _missing_message(self) -> str:
@@ -75,9 +82,9 @@ class Retriever:
             tokens = tokenize(query) + tokenize(expand(query))
             rankings.append((index.lexical.rank(tokens, limit), self.settings.bm25_weight))
         fused = [row for row, _ in reciprocal_rank_fusion(rankings, self.settings.rrf_k)]
-        similarities = index.similarities(vector)
         rows = prefer_originals(index, drop_duplicates(index, fused))[:limit]
-        return [_scored(index.passages[row], float(similarities[row])) for row in rows]
+        similarities = index.embeddings[rows] @ vector if rows else []
+        return [_scored(index.passages[row], float(similarity)) for row, similarity in zip(rows, similarities)]
 
     def _dense_rows(self, index: ChunkIndex, vector: np.ndarray, limit: int) -> list[int]:
         found = self.collection.query(
@@ -99,30 +106,32 @@ def _scored(passage: Passage, score: float) -> Passage:
 _WORD = re.compile(r"\w+")
 
 
-def _shingles(text: str) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=8192)  # the same chunks come back question after question
+def _shingles(text: str) -> frozenset[int]:
+    """Hashes of the text's word triples (ints intersect several times faster than tuples)."""
     words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+    return frozenset(hash(tuple(words[i : i + 3])) for i in range(max(1, len(words) - 2)))
 
 
 def drop_duplicates(index: ChunkIndex, rows: list[int]) -> list[int]:
     """`rows` without chunks that repeat an earlier one almost word for word or in meaning."""
-    kept: list[int] = []
-    kept_shingles: list[set] = []
-    for row in rows:
+    if not rows:
+        return []
+    vectors = index.embeddings[rows]
+    similar = (vectors @ vectors.T) >= DUPLICATE_SIMILARITY
+    kept: list[int] = []  # positions in rows
+    for position, row in enumerate(rows):
         shingles = _shingles(index.passages[row].text)
         duplicate = False
-        for other, other_shingles in zip(kept, kept_shingles):
+        for other in kept:
+            other_shingles = _shingles(index.passages[rows[other]].text)
             smaller = min(len(shingles), len(other_shingles)) or 1
-            if (
-                float(index.embeddings[row] @ index.embeddings[other]) >= DUPLICATE_SIMILARITY
-                or len(shingles & other_shingles) / smaller >= DUPLICATE_OVERLAP
-            ):
+            if similar[position, other] or len(shingles & other_shingles) / smaller >= DUPLICATE_OVERLAP:
                 duplicate = True
                 break
         if not duplicate:
-            kept.append(row)
-            kept_shingles.append(shingles)
-    return kept
+            kept.append(position)
+    return [rows[position] for position in kept]
 
 
 def prefer_originals(index: ChunkIndex, rows: list[int]) -> list[int]:
