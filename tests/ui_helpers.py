@@ -49,8 +49,15 @@ def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tu
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    output: list[str] = []
+    output: list[str] = []  # everything printed so far, kept until the end for assertions
+
+    def read() -> None:
+        for line in process.stdout:
+            output.append(line)
+            lines.put(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + ready_timeout_s
         while True:
@@ -58,13 +65,12 @@ def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tu
                 line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"app.py printed no URL within {ready_timeout_s:.0f}s:\n{''.join(output)}") from None
-            output.append(line)
             if line.startswith("Running on "):
                 url = line.split()[2]
                 break
             if process.poll() is not None and lines.empty():
                 raise AssertionError(f"app.py exited with {process.returncode}:\n{''.join(output)}")
-        process.output = output  # type: ignore[attr-defined]  # what it printed before the URL, for assertions
+        process.output = output  # type: ignore[attr-defined]  # what it has printed, growing until it exits
         yield process, url
     finally:
         process.terminate()
@@ -73,6 +79,7 @@ def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tu
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        reader.join(timeout=10)
 
 
 @contextlib.contextmanager
