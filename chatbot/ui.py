@@ -285,6 +285,12 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         css_paths=[CSS_PATH, CHECK_CSS_PATH],
         footer_links=["api"],
     )
+    if settings.auth_user:
+        from starlette.middleware import Middleware
+
+        from chatbot.login_gate import LoginGate
+
+        arguments["app_kwargs"] = {"middleware": [Middleware(LoginGate)]}
     arguments.update(options)
     return demo.launch(**arguments)
 
