@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # (pattern in the question, words the guidance uses for the same thing). Kept small and explicit:
@@ -60,6 +61,7 @@ _COMPILED = tuple((re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), words) for 
 _UBIQUITOUS = re.compile(r"\bnetflix(?:'s|\u2019s)?\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def expand(question: str) -> str:
     """The guidance's words for the everyday terms in `question` (empty when none apply)."""
     added: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import functools
 import math
 import re
 import unicodedata
@@ -63,7 +64,12 @@ def stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Content words of `text`, stemmed, stopwords removed."""
-    return [stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOPWORDS and len(token) > 1]
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)  # the same sentences and passages are read question after question
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOPWORDS and len(token) > 1)
 
 
 class LexicalIndex:

@@ -28,8 +28,10 @@ RETRIEVERS = ("hybrid", "dense", "bm25")
 # Two chunks this close in meaning, or sharing this much wording, say the same thing: only the first is kept.
 DUPLICATE_SIMILARITY = 0.97
 DUPLICATE_OVERLAP = 0.8
+# Chunks sharing most of their wording are always this close in meaning; only such pairs are compared word by word.
+WORDING_CHECK_SIMILARITY = 0.75
 # A restated chunk this close to a chunk of the original it restates makes the same point: the original wins.
-SAME_POINT_SIMILARITY = 0.8
+SAME_POINT_SIMILARITY = 0.85
 
 
 def check_retriever(name: str) -> str:
@@ -118,16 +120,19 @@ def drop_duplicates(index: ChunkIndex, rows: list[int]) -> list[int]:
     if not rows:
         return []
     vectors = index.embeddings[rows]
-    similar = (vectors @ vectors.T) >= DUPLICATE_SIMILARITY
+    similarity = (vectors @ vectors.T).tolist()  # plain floats: scalar reads in the loop below are cheaper
     kept: list[int] = []  # positions in rows
     for position, row in enumerate(rows):
-        shingles = _shingles(index.passages[row].text)
         duplicate = False
         for other in kept:
-            other_shingles = _shingles(index.passages[rows[other]].text)
-            smaller = min(len(shingles), len(other_shingles)) or 1
-            if similar[position, other] or len(shingles & other_shingles) / smaller >= DUPLICATE_OVERLAP:
+            if similarity[position][other] >= DUPLICATE_SIMILARITY:
                 duplicate = True
+            elif similarity[position][other] >= WORDING_CHECK_SIMILARITY:
+                shingles = _shingles(index.passages[row].text)
+                other_shingles = _shingles(index.passages[rows[other]].text)
+                smaller = min(len(shingles), len(other_shingles)) or 1
+                duplicate = len(shingles & other_shingles) / smaller >= DUPLICATE_OVERLAP
+            if duplicate:
                 break
         if not duplicate:
             kept.append(position)
