@@ -1,0 +1,238 @@
+"""Many clients asking the running app at once: every answer whole and cited as when asked alone, and how long each took."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import multiprocessing
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chatbot.render import answer_markdown, cited_numbers
+
+if TYPE_CHECKING:
+    from chatbot.bot import Bot
+    from chatbot.settings import Settings
+    from chatbot.types import Answer
+
+# Questions the corpus answers, across the guidance and the articles.
+QUESTIONS = (
+    "Can I use Midjourney for mood boards?",
+    "Do we need written approval for a digital double of our lead?",
+    "Can AI-generated signage appear in the background of a scene?",
+    "Can we train a model on a famous painter's work?",
+    "What happened with What Jennifer Did?",
+    "Can we use generative AI to change a performer's voice?",
+    "Who should we tell before using a generative AI tool on a production?",
+    "Can we put confidential scripts into a public AI tool?",
+    "What did Netflix do with generative AI in The Eternaut?",
+    "Can generated material appear in the final cut?",
+)
+CARD = re.compile(r'class="source-card"[^>]*data-n="(\d+)"')
+
+
+@dataclass
+class LoadReport:
+    """What the clients saw: one latency per request that came back, and a line per problem."""
+
+    clients: int
+    requests: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return len(self.problems)
+
+    def percentile(self, share: float) -> float:
+        """The latency below which `share` (0..1) of the requests finished; nearest-rank, 0 when none."""
+        if not self.latencies_ms:
+            return 0.0
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered), max(1, math.ceil(share * len(ordered)))) - 1]
+
+
+def reference_answers(bot: "Bot", questions: Sequence[str] = QUESTIONS) -> dict[str, "Answer"]:
+    """Each question asked once, alone and in order: what every concurrent request must return too."""
+    return {question: bot.ask(question) for question in questions}
+
+
+def check_payload(payload: Mapping, reference: "Answer", stored: set[str] | None = None) -> list[str]:
+    """Problems with one `/ask` reply compared with the answer given to the same question alone."""
+    problems = []
+    if not isinstance(payload, Mapping):
+        return [f"not an answer object: {type(payload).__name__}"]
+    if payload.get("answer") != reference.text:
+        problems.append("answer text differs from the answer given alone (cut short or mixed with another)")
+    if payload.get("declined") != reference.declined:
+        problems.append(f"declined={payload.get('declined')} where the question alone was declined={reference.declined}")
+    if reference.declined:
+        return problems
+    citations = payload.get("citations") or []
+    numbers = [citation.get("n") for citation in citations]
+    if numbers != list(range(1, len(numbers) + 1)) or not numbers:
+        problems.append(f"citations are not numbered 1..n: {numbers}")
+    markers = cited_numbers(payload.get("answer") or "")
+    if not markers or not set(markers) <= set(numbers):
+        problems.append(f"markers {markers} do not all point at one of the citations {numbers}")
+    if citations != [dataclasses.asdict(citation) for citation in reference.citations]:
+        problems.append("citations differ from those given alone")
+    if stored is not None and any(citation.get("passage") not in stored for citation in citations):
+        problems.append("a cited passage is not a chunk of the index")
+    cards = [int(n) for n in CARD.findall(payload.get("sources_html") or "")]
+    if cards != numbers:
+        problems.append(f"source cards {cards} do not match the citations {numbers}")
+    return problems
+
+
+def check_chat(history: object, reference: "Answer") -> list[str]:
+    """Problems with the conversation the `/chat` endpoint streamed back for one question."""
+    if not isinstance(history, list) or not history or not isinstance(history[-1], Mapping):
+        return [f"no conversation came back: {str(history)[:80]}"]
+    content = history[-1].get("content")
+    text = content if isinstance(content, str) else "".join(
+        part.get("text", "") for part in content or [] if isinstance(part, Mapping))
+    if text != answer_markdown(reference.text, reference.notice, reference.declined):
+        return ["the streamed answer's last message differs from the answer given alone"]
+    return []
+
+
+def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_client: int,
+             stored: set[str] | None = None, auth: tuple[str, str] | None = None,
+             timeout_s: float = 300) -> LoadReport:
+    """`clients` threads, each its own gradio_client session asking `per_client` questions one after another.
+
+    Each client's first question goes through the streamed `/chat` endpoint, the rest through `/ask`.
+    """
+    from gradio_client import Client
+
+    report = LoadReport(clients=clients)
+    questions = list(references)
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+    deadline = time.monotonic() + timeout_s
+
+    def client_run(number: int) -> None:
+        try:
+            client = Client(url, auth=auth, verbose=False)
+        except Exception as err:  # every failure is counted, none stops the run
+            with lock:
+                report.problems.append(f"client {number}: cannot connect ({type(err).__name__}: {err})")
+            start.abort()
+            return
+        try:
+            start.wait(timeout=timeout_s)
+        except threading.BrokenBarrierError:
+            pass
+        for turn in range(per_client):
+            question = questions[(number + turn) % len(questions)]
+            began = time.perf_counter()
+            try:
+                remaining = max(1.0, deadline - time.monotonic())
+                if turn == 0:
+                    history, _, _ = client.submit(question, [], api_name="/chat").result(timeout=remaining)
+                    problems = check_chat(history, references[question])
+                else:
+                    payload = client.submit(question, api_name="/ask").result(timeout=remaining)
+                    problems = check_payload(payload, references[question], stored)
+            except Exception as err:
+                problems = [f"{type(err).__name__}: {str(err)[:200]}"]
+            elapsed_ms = (time.perf_counter() - began) * 1000
+            with lock:
+                report.requests += 1
+                if problems:
+                    report.problems.append(f"client {number}, {question!r}: {'; '.join(problems)}")
+                else:
+                    report.latencies_ms.append(elapsed_ms)
+        client.close()
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client_run, args=(n,), name=f"load-client-{n}") for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(1.0, deadline - time.monotonic()) + 30)
+    report.seconds = time.perf_counter() - began
+    if any(thread.is_alive() for thread in threads):
+        report.problems.append(f"some clients were still waiting after {timeout_s:.0f} s")
+    return report
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(bot: "Bot", settings: "Settings", feedback_path: Path) -> Iterator[str]:
+    """The chat window for `bot` on a free port of 127.0.0.1, votes going to `feedback_path`; yields its URL."""
+    from chatbot.feedback import FeedbackStore
+    from chatbot.ui import build_ui, launch
+
+    demo = build_ui(bot, settings, feedback=FeedbackStore(feedback_path))
+    launch(demo, settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+@dataclass(frozen=True)
+class VoteReport:
+    expected: int
+    stored: int
+    distinct: int  # distinct (question, vote) rows: a lost or doubled write shows here
+    seconds: float
+
+
+def vote_storm(path: Path, *, processes: int = 2, threads: int = 8, votes: int = 50) -> VoteReport:
+    """`processes` x `threads` writers each appending `votes` votes to one feedback log at the same moment."""
+    from chatbot.feedback import FeedbackStore
+
+    began = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_vote_process, args=(str(path), p, threads, votes)) for p in range(processes)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(300)
+    failed = [worker.exitcode for worker in workers if worker.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} voting process(es) failed with exit codes {failed}")
+    rows = FeedbackStore(path).all()
+    return VoteReport(expected=processes * threads * votes, stored=len(rows),
+                      distinct=len({(row.question, row.vote) for row in rows}), seconds=time.perf_counter() - began)
+
+
+def _vote_process(path: str, process: int, threads: int, votes: int) -> None:
+    from chatbot.feedback import FeedbackStore
+
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def vote(thread: int) -> None:
+        store = FeedbackStore(path)  # one per thread, as separate requests of the app would use
+        start.wait()
+        try:
+            for n in range(votes):
+                citation = {"n": 1, "title": "Guidance", "passage": f"passage {n}"}
+                store.record(f"question {process}-{thread}-{n}", f"answer {n} [1]", [citation], ("up", "down")[n % 2])
+        except BaseException as err:
+            errors.append(err)
+
+    workers = [threading.Thread(target=vote, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} voter(s) failed: {errors[0]!r}")
