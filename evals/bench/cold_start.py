@@ -1,0 +1,147 @@
+"""Cold start: a fresh process from launch to its first answer, for the command line and the app, with peak memory."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from chatbot.settings import Settings
+from evals.bench.stats import summarize
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "Do we need written approval for a digital double of our lead?"
+TIMEOUT_S = 300
+IDLE_CPU_SHARE = 0.05  # the app counts as warmed up once it uses less than this share of a core for a second
+MB = 1e6
+
+
+def run(settings: Settings, *, repeats: int) -> dict:
+    """Launch `python -m chatbot QUESTION --json` and `python app.py` `repeats` times each over the built store."""
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
+           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "chatbot", QUESTION, "--json"]
+    cli, app = [], []
+    for number in range(repeats):
+        log.info("cold start: run %d of %d", number + 1, repeats)
+        cli.append(cli_once(command, env))
+        app.append(app_once(env))
+    return {
+        "question": QUESTION,
+        "cli": {"command": " ".join(command[1:3]) + " QUESTION --json", **_summaries(cli)},
+        "app": {"command": "python app.py, then gradio_client predict(api_name='/ask')", **_summaries(app)},
+    }
+
+
+def cli_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Seconds from launch until the process has printed its answer and exited, and its peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
+        timer = threading.Timer(TIMEOUT_S, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)  # wait4 reports the child's own peak RSS
+        finally:
+            timer.cancel()
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[1:3])} exited with {process.returncode}: {stderr.strip()[-2000:]}")
+    if not json.loads(stdout).get("citations"):
+        raise RuntimeError(f"{' '.join(command[1:3])} answered without citations: {stdout[:500]}")
+    return {"first_answer_s": elapsed, "peak_rss_mb": usage.ru_maxrss * 1024 / MB}
+
+
+def app_once(env: dict[str, str]) -> dict[str, float]:
+    """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS."""
+    from gradio_client import Client
+
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env={**env, "RAG_PORT": str(port)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = _wait_for_url(process)
+        listening = time.perf_counter() - started
+        result = Client(url, verbose=False).predict(QUESTION, api_name="/ask")
+        first_answer = time.perf_counter() - started
+        if not result.get("citations"):
+            raise RuntimeError(f"app.py answered without citations: {str(result)[:500]}")
+        _wait_until_idle(process.pid)
+        idle = time.perf_counter() - started
+        return {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
+                "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_url(process: subprocess.Popen) -> str:
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    output: list[str] = []
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise RuntimeError(f"app.py printed no URL within {TIMEOUT_S} s:\n{''.join(output)[-2000:]}") from None
+        output.append(line)
+        if line.startswith("Running on "):
+            return line.split()[2]
+        if process.poll() is not None and lines.empty():
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{''.join(output)[-2000:]}")
+
+
+def _wait_until_idle(pid: int, timeout_s: float = TIMEOUT_S) -> None:
+    """Return once the process uses under IDLE_CPU_SHARE of a core over a second (its warm-up is done)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + timeout_s
+    before = _cpu_ticks(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        after = _cpu_ticks(pid)
+        if (after - before) / ticks < IDLE_CPU_SHARE:
+            return
+        before = after
+    log.warning("app.py was still busy %d s after launch", timeout_s)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _status_kib(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/{pid}/status has no {key}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _summaries(runs: list[dict[str, float]]) -> dict[str, dict]:
+    return {key: summarize(run[key] for run in runs) for key in runs[0]} if runs else {}

@@ -1,0 +1,158 @@
+"""The speed-ups keep behaviour: the store's change counter, the cached snapshot, BM25's partial sort, faster folding."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+from chatbot.chunk_index import ChunkIndex
+from chatbot.lexical import LexicalIndex, fold
+from chatbot.retrieve import drop_duplicates
+from chatbot.store import open_client
+from chatbot.store_version import StoreVersion
+from ingest import pipeline
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+@pytest.fixture
+def store(make_settings, tmp_path, embedder):
+    """A real store holding the small test corpus; the corpus is a writable copy."""
+    corpus = Path(shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus"))
+    settings = make_settings(corpus_dir=corpus)
+    pipeline.run(settings)
+    return settings
+
+
+def test_store_version_changes_with_every_write_and_only_then(store):
+    version = StoreVersion(store)
+    client = open_client(store)
+    collection = client.get_collection(store.collection)
+    first = version.read()
+
+    collection.get(include=["documents"])  # reads are not writes
+    unchanged = version.read()
+    collection.add(ids=["extra"], documents=["An extra chunk."], embeddings=[[0.0] * 384])
+    added = version.read()
+    collection.delete(ids=["extra"])
+    deleted = version.read()
+
+    assert first is not None and unchanged == first
+    assert len({first, added, deleted}) == 3
+    assert StoreVersion(type(store)(chroma_url="http://127.0.0.1:9", data_dir=store.data_dir)).read() is None
+    version.close()
+    client.close()
+
+
+def test_retriever_lists_ids_only_after_a_write_and_sees_an_edited_document(store):
+    from chatbot.bot import build_bot
+
+    bot = build_bot(store)
+    retriever = bot._parts()[0]
+    listed = []
+    original_get = retriever.collection.get
+
+    def counting_get(*args, **kwargs):
+        listed.append(kwargs.get("include"))
+        return original_get(*args, **kwargs)
+
+    retriever.collection.get = counting_get
+    first = retriever.index()
+    for _ in range(5):
+        assert retriever.index() is first
+    assert listed == [], "no write, so no listing of the collection"
+
+    handbook = store.corpus_dir / "production-handbook.md"
+    handbook.write_text(handbook.read_text(encoding="utf-8") + "\n\nThe zebra clause covers striped props.\n",
+                        encoding="utf-8")
+    report = pipeline.run(store)
+    refreshed = retriever.index()
+
+    assert report.embedded >= 1
+    assert refreshed is not first and listed, "the write was noticed"
+    assert any("zebra clause" in passage.text for passage in refreshed.passages)
+    assert "zebra clause" in bot.retrieve("What does the zebra clause cover?")[0].text
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=40), st.integers(1, 30), st.integers(0, 3))
+def test_bm25_rank_matches_a_full_stable_sort(counts, limit, query_word):
+    words = ["consent", "replica", "signage", "vendor", "union"]
+    texts = [" ".join([words[query_word]] * count + ["filler"]) for count in counts]
+    index = LexicalIndex(texts)
+    scores = index.scores([words[query_word]])
+
+    expected = [int(row) for row in np.argsort(-scores, kind="stable")[:limit] if scores[row] > 0]
+
+    assert index.rank([words[query_word]], limit) == expected
+
+
+def _slow_fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+@given(st.text())
+def test_fold_equals_the_full_unicode_path(text):
+    assert fold(text) == _slow_fold(text)
+
+
+def _reference_drop_duplicates(index, rows):
+    """The plain form: every pair compared afresh, word triples as tuples."""
+    import re
+
+    def shingles(text):
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+    kept = []
+    for row in rows:
+        mine = shingles(index.passages[row].text)
+        if not any(
+            float(index.embeddings[row] @ index.embeddings[other]) >= 0.97
+            or len(mine & shingles(index.passages[other].text)) / (min(len(mine), len(shingles(index.passages[other].text))) or 1) >= 0.8
+            for other in kept
+        ):
+            kept.append(row)
+    return kept
+
+
+def test_drop_duplicates_matches_the_plain_pairwise_form(corpus_settings):
+    client = open_client(corpus_settings)
+    index = ChunkIndex.load(client.get_collection(corpus_settings.collection))
+    client.close()
+    rng = np.random.default_rng(7)
+
+    for _ in range(30):
+        rows = [int(row) for row in rng.choice(len(index), size=min(30, len(index)), replace=False)]
+        rows += [int(row) for row in rng.choice(rows, size=5)]  # repeats are duplicates in wording and meaning
+        kept = drop_duplicates(index, rows)
+        assert kept == _reference_drop_duplicates(index, rows)
+        assert len(kept) == len(set(kept)) <= len(set(rows))
+    assert drop_duplicates(index, []) == []
+
+
+def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
+    from chatbot import chunk_index
+
+    client = open_client(corpus_settings)
+    collection = client.get_collection(corpus_settings.collection)
+    whole = ChunkIndex.load(collection)
+    monkeypatch.setattr(chunk_index, "PAGE_SIZE", 7)
+    paged = ChunkIndex.load(collection)
+    monkeypatch.setattr(chunk_index, "PAGE_SIZE", len(whole) // 2)  # the last page comes back empty
+    exact = ChunkIndex.load(collection) if len(whole) % 2 == 0 else paged
+    client.close()
+
+    assert len(paged) == len(whole) == len(exact) > 7
+    assert np.array_equal(exact.embeddings, whole.embeddings)
+    assert [p.chunk_id for p in paged.passages] == [p.chunk_id for p in whole.passages]
+    assert [p.text for p in paged.passages] == [p.text for p in whole.passages]
+    assert np.array_equal(paged.embeddings, whole.embeddings)
+    assert paged.fingerprint == whole.fingerprint
