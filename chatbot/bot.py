@@ -20,6 +20,7 @@ from chatbot.retrieve import Retriever, check_retriever
 from chatbot.sanitize import clean_question
 from chatbot.sentence_bank import SentenceBank
 from chatbot.settings import Settings
+from chatbot.store import explain_store_failures
 from chatbot.types import Answer, Passage, Timings
 
 if TYPE_CHECKING:
@@ -72,12 +73,15 @@ class Bot:
                 f"No index in {where} (no collection {settings.collection!r}). Run `python -m ingest` first."
             ) from None
         retriever = Retriever(settings, collection)
-        retriever.index()  # raises IndexMissing when the collection is empty
+        index = retriever.index()  # raises IndexMissing when the collection is empty
         embedder = get_embedder(settings.embedding_model)
+        _one_thread_per_question()
+        check_index(settings, collection, index.embeddings.shape[1], len(embedder.embed_query("dimension")))
         self._embedder = embedder
         self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
         self._retriever = retriever
 
+    @explain_store_failures
     def warm_up(self, sentences: bool = True) -> None:
         """Load the model and index now, and embed every chunk's sentences so no question waits for them."""
         retriever, _, bank = self._parts()
@@ -90,6 +94,7 @@ class Bot:
 
     # Asking ------------------------------------------------------------------------------------------
 
+    @explain_store_failures
     def retrieve(self, question: str, history: Sequence = (), retriever: str | None = None) -> list[Passage]:
         """Passages for a question (read in the light of `history`), best first.
 
@@ -105,6 +110,7 @@ class Bot:
         vector = self._embed(search_text(query))
         return self._parts()[0].search(query, vector, retriever), vector
 
+    @explain_store_failures
     def ask(self, question: str, history: Sequence = ()) -> Answer:
         """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
         started = time.perf_counter()
@@ -161,6 +167,17 @@ class Bot:
                 return checked.text, checked.citations
         draft = extractive.answer(question, found, self.settings.top_k)
         return draft.text, draft.citations
+
+
+def _one_thread_per_question() -> None:
+    """Let each question use one core: a short query gains nothing from intra-op threads, and on a busy
+    machine they stall each other (measured on 2 cores under load: p95 of one query embedding 960 ms with
+    two threads, 30-50 ms with one). Concurrent questions still use every core, one each."""
+    import torch
+
+    if torch.get_num_threads() > 1:
+        log.info("Using one torch thread per question (was %d)", torch.get_num_threads())
+        torch.set_num_threads(1)
 
 
 def build_bot(settings: Settings) -> Bot:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sqlite3
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from chatbot.errors import StoreUnavailable
+from chatbot.errors import ChatbotError, StoreUnavailable
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -75,6 +76,46 @@ def open_client(settings: Settings) -> "chromadb.ClientAPI":
             f"Cannot open the index in {settings.chroma_dir} ({err}). "
             "Rebuild it with `python -m ingest --rebuild`."
         ) from err
+
+
+def store_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged, foreign or unreachable store raises while it is read: Chroma's, SQLite's and HTTP errors."""
+    import httpx
+    from chromadb.errors import ChromaError
+
+    return (ChromaError, sqlite3.Error, httpx.HTTPError)
+
+
+def unusable(settings: Settings, err: BaseException) -> str:
+    """What to tell a person when the store failed with `err`: what happened, and the command that fixes it."""
+    reason = " ".join(str(err).split()) or type(err).__name__
+    if settings.chroma_url:
+        return (
+            f"The Chroma server at {settings.chroma_url} failed ({reason}). Check that it is running "
+            "(`chroma run --path <folder>`), or rebuild the collection with `python -m ingest --rebuild`."
+        )
+    return (
+        f"The index in {settings.data_dir} cannot be used ({reason}). "
+        "Rebuild it with `python -m ingest --rebuild`."
+    )
+
+
+def explain_store_failures(method):
+    """For methods of an object that keeps a `_retriever`: a store failing mid-call raises StoreUnavailable saying
+    what to do, and the retriever is dropped so that the next call connects afresh (a restarted server, a rebuild)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except ChatbotError:
+            raise
+        except store_errors() as err:
+            log.warning("The store failed (%s); the next call reconnects", type(err).__name__)
+            self._retriever = None
+            raise StoreUnavailable(unusable(self.settings, err)) from err
+
+    return wrapper
 
 
 def open_vector_store(settings: Settings, client: "chromadb.ClientAPI | None" = None) -> "Chroma":

@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store import COLLECTION_METADATA, get_embedder, open_client
+from chatbot.store import COLLECTION_METADATA, get_embedder, open_client, store_errors, unusable
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -130,7 +129,7 @@ def open_index(settings: Settings) -> Iterator[Index]:
         records.create_schema()
         yield Index(vector_store=_vector_store(settings, client), records=records)
     except _store_errors() as err:
-        raise StoreUnavailable(_unusable(settings, err)) from err
+        raise StoreUnavailable(unusable(settings, err)) from err
     finally:
         if records is not None:
             records.engine.dispose()
@@ -169,7 +168,7 @@ def drop_index(settings: Settings) -> None:
         except NotFoundError:
             pass
         except _store_errors() as err:
-            raise StoreUnavailable(_unusable(settings, err)) from err
+            raise StoreUnavailable(unusable(settings, err)) from err
         finally:
             client.close()
     else:
@@ -191,30 +190,15 @@ def store_is_empty(settings: Settings) -> bool:
     except NotFoundError:
         return True
     except _store_errors() as err:
-        raise StoreUnavailable(_unusable(settings, err)) from err
+        raise StoreUnavailable(unusable(settings, err)) from err
     finally:
         client.close()
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
-    import httpx
-    from chromadb.errors import ChromaError
     from sqlalchemy.exc import SQLAlchemyError
 
-    return (ChromaError, SQLAlchemyError, sqlite3.Error, httpx.HTTPError, OSError, ValueError)
-
-
-def _unusable(settings: Settings, err: BaseException) -> str:
-    reason = " ".join(str(err).split()) or type(err).__name__
-    if settings.chroma_url:
-        return (
-            f"The Chroma server at {settings.chroma_url} failed ({reason}). Check that it is running "
-            "(`chroma run --path <folder>`), or rebuild the collection with `python -m ingest --rebuild`."
-        )
-    return (
-        f"The index in {settings.data_dir} cannot be used ({reason}). "
-        "Rebuild it with `python -m ingest --rebuild`."
-    )
+    return (*store_errors(), SQLAlchemyError, OSError, ValueError)
 
 
 def _forget_local_client(settings: Settings) -> None:
