@@ -58,6 +58,7 @@ class Bot:
 
     def _load(self) -> None:
         from chatbot.store import get_embedder, open_client
+        from chatbot.store_checks import check_index
 
         settings = self.settings
         if not settings.chroma_url and not settings.chroma_dir.exists():
