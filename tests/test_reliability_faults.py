@@ -1,0 +1,220 @@
+"""Faults: ingests killed at random moments, damaged or foreign stores, and a Chroma server that goes away and returns."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from ui_helpers import ROOT, free_port, serve
+
+from chatbot.errors import StoreUnavailable
+from evals.kill_trials import run_kill_trials
+from ingest import pipeline
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest" / "corpus"
+QUESTION = "Can the sound department use a synthetic voice to replace a line an actor recorded?"
+REBUILD = "python -m ingest --rebuild"
+KILL_TRIALS = 3  # the CI size; `python -m evals.reliability` runs 20
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def test_ingests_killed_at_random_moments_leave_a_usable_store_that_the_next_run_completes(tmp_path, embedder):
+    trials = run_kill_trials(tmp_path, KILL_TRIALS, seed=int(time.time()) % 1000)
+
+    for trial in trials:
+        print(f"\n{trial}")
+    assert len(trials) == KILL_TRIALS
+    assert [trial.problem for trial in trials] == [""] * KILL_TRIALS
+    assert {trial.scenario for trial in trials} == {"first ingest", "update"}
+    assert all(trial.chunks_after == trial.expected > 0 for trial in trials)
+
+
+# Damaged or foreign stores -------------------------------------------------------------------------------
+
+
+def not_a_database(settings) -> None:
+    (settings.chroma_dir / "chroma.sqlite3").write_bytes(b"this is not a database" * 200)
+
+
+def damaged_tables(settings) -> None:
+    with sqlite3.connect(settings.chroma_dir / "chroma.sqlite3") as connection:
+        connection.execute("DROP TABLE embeddings")
+
+
+def older_chroma(settings) -> None:
+    with sqlite3.connect(settings.chroma_dir / "chroma.sqlite3") as connection:
+        connection.execute("DELETE FROM migrations WHERE dir = 'sysdb' AND version = (SELECT max(version) FROM "
+                           "migrations WHERE dir = 'sysdb')")
+
+
+def other_embedding_model(settings) -> None:
+    _rewrite_collection(settings, lambda vector, metadata: (vector * 2, metadata))
+
+
+def older_index_format(settings) -> None:
+    _rewrite_collection(settings, lambda vector, metadata: (vector, {k: v for k, v in metadata.items()
+                                                                     if k not in ("restated", "kind")}))
+
+
+def _rewrite_collection(settings, change) -> None:
+    """The same chunks stored again as another model (vectors of another size) or an older ingester would have."""
+    from chatbot.store import COLLECTION_METADATA, open_client
+
+    client = open_client(settings)
+    collection = client.get_collection(settings.collection)
+    got = collection.get(include=["documents", "metadatas", "embeddings"])
+    client.delete_collection(settings.collection)
+    rows = [change(list(vector), metadata) for vector, metadata in zip(got["embeddings"], got["metadatas"])]
+    fresh = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
+    fresh.add(ids=got["ids"], documents=got["documents"], embeddings=[vector for vector, _ in rows],
+              metadatas=[metadata for _, metadata in rows])
+
+
+DAMAGES = [not_a_database, damaged_tables, older_chroma, other_embedding_model, older_index_format]
+
+
+@pytest.fixture(scope="module")
+def clean_store(tmp_path_factory, embedder):
+    from chatbot.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("clean-store"), corpus_dir=FIXTURES)
+    assert pipeline.run(settings).failed == 0
+    return settings
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=[damage.__name__ for damage in DAMAGES])
+def test_a_damaged_or_foreign_store_is_explained_in_the_app_and_fixed_by_a_rebuild(damage, clean_store, tmp_path):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from chatbot.bot import build_bot
+
+    settings = _copy(clean_store, tmp_path)
+    damage(settings)
+    with pytest.raises(StoreUnavailable, match=REBUILD):
+        build_bot(settings).ask(QUESTION)
+
+    with serve(build_bot(settings), settings, documents=[]) as demo:
+        client = Client(demo.local_url, verbose=False)
+        with pytest.raises(AppError, match=REBUILD):
+            client.predict(QUESTION, api_name="/ask")
+        history, _, _ = client.submit(QUESTION, [], api_name="/chat").result(timeout=120)
+    assert REBUILD in str(history[-1]["content"])
+
+    report = pipeline.run(settings, rebuild=True)
+    assert report.failed == 0 and report.chunks_added > 0
+    assert build_bot(settings).ask(QUESTION).citations
+
+
+@pytest.mark.parametrize("damage", [not_a_database, other_embedding_model], ids=["not_a_database", "other_embedding_model"])
+def test_the_command_line_says_what_to_run_in_one_line(damage, clean_store, tmp_path):
+    settings = _copy(clean_store, tmp_path)
+    damage(settings)
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir)}
+
+    answered = subprocess.run([sys.executable, "-m", "chatbot", QUESTION], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+    assert answered.returncode == 1 and answered.stdout == ""
+    assert "Traceback" not in answered.stderr
+    assert answered.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert REBUILD in answered.stderr
+
+    rebuilt = subprocess.run([sys.executable, "-m", "ingest", "--rebuild", "--quiet"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    again = subprocess.run([sys.executable, "-m", "chatbot", QUESTION], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0 and "[1]" in again.stdout
+
+
+def test_app_py_refuses_a_damaged_store_with_the_rebuild_command(clean_store, tmp_path):
+    settings = _copy(clean_store, tmp_path)
+    not_a_database(settings)
+    started = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
+             "RAG_PORT": str(free_port())},
+    )
+    assert started.returncode == 1
+    assert "Traceback" not in started.stderr
+    last = started.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and REBUILD in last
+
+
+def _copy(settings, tmp_path):
+    import dataclasses
+
+    return dataclasses.replace(settings, data_dir=Path(shutil.copytree(settings.data_dir, tmp_path / "data")))
+
+
+# A Chroma server that goes away ----------------------------------------------------------------------------
+
+
+class ChromaServer:
+    """`chroma run` on a fixed local port and folder, stopped and started again at will."""
+
+    def __init__(self, path: Path, log: Path):
+        self.path, self.log, self.port = path, log, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
+                                             "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+
+def test_a_chroma_server_that_goes_away_is_a_clear_error_and_its_return_is_picked_up(make_settings, tmp_path, embedder):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from chatbot.bot import build_bot
+
+    if not CHROMA.exists():
+        pytest.skip(f"{CHROMA} is not installed")
+    server = ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log")
+    server.start()
+    try:
+        settings = make_settings(corpus_dir=FIXTURES, chroma_url=server.url)
+        assert pipeline.run(settings).failed == 0
+        bot = build_bot(settings)
+        assert bot.ask(QUESTION).citations
+        with serve(bot, settings, documents=[]) as demo:
+            client = Client(demo.local_url, verbose=False)
+            assert client.predict(QUESTION, api_name="/ask")["citations"]
+
+            server.stop()
+            with pytest.raises(StoreUnavailable, match=f"Chroma server at {server.url}.*chroma run"):
+                bot.ask(QUESTION)
+            with pytest.raises(AppError, match=f"Chroma server at {server.url}"):
+                client.predict(QUESTION, api_name="/ask")
+
+            server.start()  # same port, same folder; neither the bot nor the app is restarted
+            assert bot.ask(QUESTION).citations
+            assert client.predict(QUESTION, api_name="/ask")["citations"]
+    finally:
+        server.stop()
