@@ -23,7 +23,7 @@ SAME_POINT, SAME_POINT_WORDS = 0.6, 0.4
 MMR_LAMBDA = 0.7
 # A sentence's score: its similarity to the query, the share of the query's rare words it holds, and a
 # small preference for higher-ranked passages.
-SIMILARITY_WEIGHT, OVERLAP_WEIGHT, RANK_WEIGHT = 0.5, 0.45, 0.05
+SIMILARITY_WEIGHT, OVERLAP_WEIGHT, RANK_WEIGHT = 0.6, 0.3, 0.05
 # The guidance itself outranks summaries of it, and summaries outrank news about it, when sentences tie.
 KIND_PRIOR = {"guidance": 0.06, "summary": 0.02}
 ORIGINAL_PRIOR = 0.06  # a source's own text (restated=False) counts like the guidance

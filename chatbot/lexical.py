@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 # Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
-# every passage; the answerer reads them, the ranking does not need them.
+# every passage; the answerer reads them, the ranking does not need them. So are the words that frame a
+# question ("what does X mean", "what does it say about"), which would otherwise match definitions of anything.
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being below between
@@ -22,6 +23,7 @@ STOPWORDS = frozenset(
     the their theirs them themselves then there these they this those through to too under until up very was
     we were what when where which while who whom why will with would you your yours yourself yourselves
     also may might must shall us let lets get got etc e g i.e eg ie s t
+    mean means meant meaning say says said tell exactly actually basically really anything something
     """.split()
 )
 

@@ -22,7 +22,7 @@ def split_sentences(text: str) -> list[str]:
         for match in _BOUNDARY.finditer(line):
             piece = line[start : match.end()].strip()
             last_word = piece.split()[-1].lower().strip("\"'()[]\u201c\u201d\u2018\u2019")
-            if last_word in _ABBREVIATIONS:
+            if last_word in _ABBREVIATIONS or (last_word[:-1].isdigit() and len(last_word) <= 3):  # "e.g.", "1."
                 continue
             sentences.append(piece)
             start = match.end()

@@ -71,6 +71,11 @@ def test_yes_no_question_leads_with_the_direct_answer(bot):
     assert any(re.search("Talent|Digital Replica", c.section) for c in answer.citations)
 
 
+def test_definition_question_quotes_the_definition(bot):
+    answer = bot.ask("what does netflix mean by genai?")
+    assert "generative AI" in answer.text.split("[1]")[0]
+
+
 def test_no_lead_for_questions_that_are_not_yes_or_no(bot):
     answer = bot.ask("What are the five guiding principles?")
     assert not re.match(r"(Yes|No|Only|Generally)\b", answer.text)
@@ -112,11 +117,15 @@ def test_yes_no_shapes():
 
 def test_sentences_keep_abbreviations_and_drop_headings():
     text = ("#### Heading line\nUnder the rule, e.g. for scripts, approval is needed. Netflix said \"No.\" It is about trust. "
-            "Next one starts here.\n- A list item that is long enough.\n| a cell | ✅ | another cell here |")
+            "Next one starts here. It grouped them into areas: 1. Data Use, 2. Creative Output. It ended in 2025. "
+            "Then it went on for a while.\n- A list item that is long enough.\n| a cell | ✅ | another cell here |")
     assert split_sentences(text) == [
         "Under the rule, e.g. for scripts, approval is needed.",
         "It is about trust.",
         "Next one starts here.",
+        "It grouped them into areas: 1. Data Use, 2. Creative Output.",
+        "It ended in 2025.",
+        "Then it went on for a while.",
         "A list item that is long enough.",
         "a cell | ✅ | another cell here",
     ]
