@@ -156,3 +156,25 @@ def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
     assert [p.text for p in paged.passages] == [p.text for p in whole.passages]
     assert np.array_equal(paged.embeddings, whole.embeddings)
     assert paged.fingerprint == whole.fingerprint
+
+
+def test_lexical_support_matches_plain_word_sets(corpus_settings):
+    from chatbot.chunk_index import lexical_text
+    from chatbot.lexical import tokenize
+    from evals.bench.__main__ import DEFAULT_QUESTIONS
+    from evals.dataset import load_questions
+
+    client = open_client(corpus_settings)
+    index = ChunkIndex.load(client.get_collection(corpus_settings.collection))
+    client.close()
+    word_sets = [set(tokenize(lexical_text(passage))) for passage in index.passages]
+    rng = np.random.default_rng(5)
+
+    for question in load_questions(DEFAULT_QUESTIONS)[:40]:
+        words = tokenize(question.question) + ["zzzunknown"]
+        rows = [int(row) for row in rng.choice(len(index), size=3, replace=False)]
+        unique = set(words)
+        found = {word for word in unique for row in rows if word in word_sets[row]}
+        expected = sum(index.lexical.idf(w) for w in found) / sum(index.lexical.idf(w) for w in unique)
+
+        assert index.lexical.support(words, rows) == pytest.approx(expected)
