@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import shutil
 import tempfile
@@ -28,7 +29,9 @@ NOTE = (
 
 
 def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, sizes: Sequence[int], repeats: int) -> dict:
-    """Build a store of each size and time retrieval in it.
+    """Build a store of each size, then time retrieval in all of them, query by query in turn.
+
+    Interleaving the sizes puts every size under the same machine load, so the growth ratio is fair on a busy host.
 
     Args:
         settings: the real store to recombine chunks from, and the retrieval settings to use.
@@ -43,10 +46,27 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         real = RealChunks.read(client.get_collection(settings.collection))
     finally:
         client.close()
-    results = {"note": NOTE, "sizes": {}}
-    for size in sizes:
-        log.info("scale: %d chunks", size)
-        results["sizes"][str(size)] = _one_size(settings, real, queries, vectors, size, repeats)
+    stores: list[_Store] = []
+    try:
+        for size in sizes:
+            log.info("scale: building %d chunks", size)
+            stores.append(_Store.build(settings, real, size))
+        latencies = {store.size: {mode: [] for mode in MODES} for store in stores}
+        for number in range(repeats + 1):  # the first pass is not measured
+            log.info("scale: retrieval pass %d of %d", number, repeats)
+            for query, vector in zip(queries, vectors):
+                for store in stores:
+                    for mode in MODES:
+                        elapsed = timed_ms(lambda: store.retriever.search(query, vector, mode))[1]
+                        if number:
+                            latencies[store.size][mode].append(elapsed)
+    finally:
+        for store in stores:
+            store.close()
+    results = {"note": NOTE, "sizes": {
+        str(store.size): {**store.figures, "retrieve_ms": {m: summarize(v) for m, v in latencies[store.size].items()}}
+        for store in stores
+    }}
     first, last = str(sizes[0]), str(sizes[-1])
     results["growth"] = {
         "from": int(first),
@@ -60,53 +80,70 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
     return results
 
 
-def _one_size(settings: Settings, real: RealChunks, queries, vectors, size: int, repeats: int) -> dict:
-    from chatbot.chunk_index import lexical_text
-    from chatbot.lexical import LexicalIndex
-    from chatbot.retrieve import Retriever
-    from chatbot.store import COLLECTION_METADATA, open_client
-    from chatbot.types import Passage
-    from ingest.records import _forget_local_client
+@dataclasses.dataclass
+class _Store:
+    """One synthetic store in a temp folder, with a retriever over it and the figures of its build."""
 
-    folder = Path(tempfile.mkdtemp(prefix=f"bench-scale-{size}-"))
-    store_settings = dataclasses.replace(settings, data_dir=folder, chroma_url="")
-    client = open_client(store_settings)
-    try:
-        collection = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
-        batch_size = min(5000, client.get_max_batch_size())
-        texts: list[str] = []
-        passages: list[Passage] = []
-        add_s = 0.0
-        for batch in synthesize(real, size, batch_size=batch_size):
-            started = time.perf_counter()
-            collection.add(ids=batch.ids, documents=batch.texts, metadatas=batch.metadatas,
-                           embeddings=batch.embeddings)
-            add_s += time.perf_counter() - started
-            texts.extend(batch.texts)
-            passages.extend(Passage.from_metadata(i, t, m) for i, t, m in zip(batch.ids, batch.texts, batch.metadatas))
-        _, bm25_ms = timed_ms(lambda: LexicalIndex([lexical_text(p) for p in passages]))
-        retriever = Retriever(store_settings, collection)
-        snapshot, snapshot_ms = timed_ms(retriever.index)  # what a bot pays before its first answer
-        latencies: dict[str, list[float]] = {mode: [] for mode in MODES}
-        for query, vector in zip(queries, vectors):  # one unmeasured pass
-            for mode in MODES:
-                retriever.search(query, vector, mode)
-        for _ in range(repeats):
-            for query, vector in zip(queries, vectors):
-                for mode in MODES:
-                    latencies[mode].append(timed_ms(lambda: retriever.search(query, vector, mode))[1])
-        return {
-            "chunks": len(snapshot),
-            "mb_text": round(sum(len(t.encode("utf-8")) for t in texts) / 1e6, 1),
-            "build": {
-                "chroma_add_s": round(add_s, 2),
-                "chroma_chunks_per_s": round(size / add_s) if add_s else None,
-                "bm25_build_s": round(bm25_ms / 1000, 2),
-                "snapshot_load_s": round(snapshot_ms / 1000, 2),
-            },
-            "retrieve_ms": {mode: summarize(values) for mode, values in latencies.items()},
-        }
-    finally:
-        client.close()
-        _forget_local_client(store_settings)  # Chroma keeps a system per folder for the process
-        shutil.rmtree(folder, ignore_errors=True)
+    size: int
+    folder: Path
+    settings: Settings
+    client: object
+    retriever: object
+    figures: dict
+
+    @classmethod
+    def build(cls, settings: Settings, real: RealChunks, size: int) -> "_Store":
+        from chatbot.chunk_index import lexical_text
+        from chatbot.lexical import LexicalIndex
+        from chatbot.retrieve import Retriever
+        from chatbot.store import COLLECTION_METADATA, open_client
+
+        folder = Path(tempfile.mkdtemp(prefix=f"bench-scale-{size}-"))
+        store_settings = dataclasses.replace(settings, data_dir=folder, chroma_url="")
+        client = open_client(store_settings)
+        store = cls(size, folder, store_settings, client, None, {})
+        try:
+            collection = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
+            add_s, megabytes = 0.0, 0.0
+            for batch in synthesize(real, size, batch_size=min(5000, client.get_max_batch_size())):
+                started = time.perf_counter()
+                collection.add(ids=batch.ids, documents=batch.texts, metadatas=batch.metadatas,
+                               embeddings=batch.embeddings)
+                add_s += time.perf_counter() - started
+                megabytes += sum(len(text.encode("utf-8")) for text in batch.texts) / 1e6
+            store.retriever = Retriever(store_settings, collection)
+            gc.collect()
+            before = _rss_mb()
+            snapshot, snapshot_ms = timed_ms(store.retriever.index)  # what a bot pays before its first answer
+            memory = _rss_mb() - before
+            _, bm25_ms = timed_ms(lambda: LexicalIndex([lexical_text(p) for p in snapshot.passages]))
+            store.figures = {
+                "chunks": len(snapshot),
+                "mb_text": round(megabytes, 1),
+                "build": {
+                    "chroma_add_s": round(add_s, 2),
+                    "chroma_chunks_per_s": round(size / add_s) if add_s else None,
+                    "bm25_build_s": round(bm25_ms / 1000, 2),
+                    "snapshot_load_s": round(snapshot_ms / 1000, 2),
+                    "snapshot_rss_mb": round(memory),
+                },
+            }
+            return store
+        except BaseException:
+            store.close()
+            raise
+
+    def close(self) -> None:
+        from ingest.records import _forget_local_client
+
+        self.retriever = None
+        self.client.close()
+        _forget_local_client(self.settings)  # Chroma keeps a system per folder for the process
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    return 0.0
