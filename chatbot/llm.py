@@ -60,9 +60,14 @@ def format_passages(passages: Sequence[Passage]) -> str:
     """Passages numbered from 1 in delimited blocks, so their text reads as data."""
     blocks = []
     for n, passage in enumerate(passages, start=1):
-        where = " > ".join(part for part in (passage.title, passage.section) if part)
-        blocks.append(f'<passage number="{n}" source="{where}">\n{passage.text.strip()}\n</passage>')
+        where = _as_data(" > ".join(part for part in (passage.title, passage.section) if part)).replace('"', "&quot;")
+        blocks.append(f'<passage number="{n}" source="{where}">\n{_as_data(passage.text.strip())}\n</passage>')
     return "\n\n".join(blocks)
+
+
+def _as_data(text: str) -> str:
+    # A document's text must not close its block or open another: it could forge a passage and its number.
+    return text.replace("<", "&lt;")
 
 
 def check_settings(settings: Settings) -> None:
