@@ -102,7 +102,8 @@ class Bot:
         Args:
             retriever: "dense", "bm25" or "hybrid"; default settings.retriever.
         """
-        query = resolve(clean_question(question, self.settings.max_question_chars).text, history)
+        limit = self.settings.max_question_chars
+        query = resolve(clean_question(question, limit).text, history, limit)
         if not query:
             return []
         return self._search(query, retriever)[0]
@@ -119,7 +120,7 @@ class Bot:
         notices = list(clean.notices)
         if not clean.text:
             return Answer(question=clean.text, text=EMPTY_QUESTION, declined=True, notice=" ".join(notices))
-        query = resolve(clean.text, history)
+        query = resolve(clean.text, history, self.settings.max_question_chars)
         passages, vector = self._search(query)
         retrieved = time.perf_counter()
         retriever, _, bank = self._parts()

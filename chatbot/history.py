@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from chatbot.lexical import tokenize
+from chatbot.sanitize import clean_question
 
 # "what about for voices?", "and for extras?", "how about that?": questions that lean on the one before.
 _FOLLOW_UP_START = re.compile(
@@ -27,8 +28,11 @@ def _content_text(content: object) -> str:
     return ""
 
 
-def user_turns(history: Sequence) -> list[str]:
-    """The user's earlier questions, oldest first, from (user, assistant) pairs or role/content messages."""
+def user_turns(history: Sequence, max_chars: int = 2000) -> list[str]:
+    """The user's earlier questions, oldest first, from (user, assistant) pairs or role/content messages.
+
+    Each is cleaned like a new question (odd characters, length, embedded instructions), since it is searched with.
+    """
     questions: list[str] = []
     for turn in history or ():
         if isinstance(turn, dict):
@@ -38,7 +42,8 @@ def user_turns(history: Sequence) -> list[str]:
             questions.append(_content_text(turn[0]))
         elif hasattr(turn, "role") and getattr(turn, "role") == "user":  # Gradio ChatMessage objects
             questions.append(_content_text(getattr(turn, "content", "")))
-    return [question.strip() for question in questions if question and question.strip()]
+    cleaned = (clean_question(question, max_chars).text for question in questions)
+    return [question for question in cleaned if question]
 
 
 def is_follow_up(question: str) -> bool:
@@ -49,9 +54,9 @@ def is_follow_up(question: str) -> bool:
     return words <= _SHORT or (words <= 6 and bool(_PRONOUN.search(question)))
 
 
-def resolve(question: str, history: Sequence = ()) -> str:
+def resolve(question: str, history: Sequence = (), max_chars: int = 2000) -> str:
     """The question to search with: a follow-up is joined to the earlier question(s) it leans on."""
-    earlier = user_turns(history)
+    earlier = user_turns(history, max_chars)
     if not earlier or not is_follow_up(question):
         return question
     context = earlier[0]
