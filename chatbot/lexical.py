@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import array
 import functools
-import functools
 import math
 import re
 import unicodedata
