@@ -61,7 +61,7 @@ def test_quick_run_reports_every_section_with_numbers(quick_run):
     assert all(results["scale"]["sizes"][size]["chunks"] == int(size) for size in ("1000", "2000"))
     assert {target["name"] for target in results["targets"]} == {t.name for t in targets.check(results)}
     assert all(target["value"] is not None for target in results["targets"])
-    assert "**Targets**" in stdout and (out / "bench.md").read_text(encoding="utf-8") == stdout
+    assert "**Targets**" in stdout and (out / "bench.md").read_text(encoding="utf-8").strip() == stdout.strip()
 
 
 def test_summaries_are_median_p95_and_spread():
