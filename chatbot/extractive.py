@@ -72,6 +72,9 @@ def candidates(
             point as one of their sentences is replaced by that original sentence.
     """
     weights = {token: idf(token) for token in tokenize(query)}
+    # Only the own text of a source the corpus restates counts like the guidance: any other document that is
+    # not a restatement (a memo, a fetched page) gets its kind's prior, so it cannot pass itself off as the source.
+    original_ids = {passage.chunk_id for passage in originals}
 
     def scored(rank: int, position: int, passage: Passage, sentence: str, vector: np.ndarray) -> Candidate:
         similarity = float(vector @ query_vector)
@@ -79,7 +82,7 @@ def candidates(
             SIMILARITY_WEIGHT * similarity
             + OVERLAP_WEIGHT * _overlap(weights, sentence)
             + RANK_WEIGHT / (1 + rank)
-            + (KIND_PRIOR.get(passage.kind, 0.0) if passage.restated else ORIGINAL_PRIOR)
+            + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
         )
         return Candidate(rank, position, passage, sentence, vector, similarity, score)
 
