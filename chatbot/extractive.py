@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chatbot.lexical import tokenize
+from chatbot.sanitize import remove_instructions
 from chatbot.sentence_bank import SentenceBank
 from chatbot.types import Citation, Passage
 from chatbot.yes_no import direct_answer
@@ -109,6 +110,8 @@ def candidates(
                 candidate = scored(rank, position, passage, sentence, vector)
             key = " ".join(tokenize(candidate.sentence))
             if key in seen or candidate.sentence.endswith(":"):  # repeated (overlap, same point), or a list's lead-in
+                continue
+            if remove_instructions(candidate.sentence)[1]:  # orders to an assistant, planted in a document
                 continue
             seen.add(key)
             found.append(candidate)

@@ -9,7 +9,7 @@ import unicodedata
 # Sentences that try to steer the answerer rather than ask about the guidance. They are removed before
 # retrieval, so they cannot change which passages are found or quoted.
 _INSTRUCTION = re.compile(
-    r"(^|\b(please|and|now|then|just|first)\s+)(ignore|disregard|forget|override|bypass)\b.{0,40}"
+    r"(^(\w+\s*[,:]\s*)?|\b(please|and|now|then|just|first)\s+)(ignore|disregard|forget|override|bypass)\b.{0,40}"
     r"\b(instructions?|guidance|rules?|prompts?|above|previous|context|sources?|passages?|everything)\b"
     r"|\b(print|reveal|show|repeat|output|tell me|give me|what is|what's)\b.{0,30}"
     r"\b(system|hidden|initial|original)\s+(prompt|instructions?|message)"
