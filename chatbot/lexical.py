@@ -84,7 +84,8 @@ class LexicalIndex:
         # Whole chunks are read once here: tokenized without the cache, which is for the sentences asked again.
         tokens = [_tokens.__wrapped__(text) for text in texts]
         self._bm25 = bm25s.BM25()
-        self._bm25.index([list(row) for row in tokens], show_progress=False)
+        if any(tokens):  # bm25s cannot index a vocabulary of no words; `scores` is then all zeros anyway
+            self._bm25.index([list(row) for row in tokens], show_progress=False)
         # Which words each text holds, as sorted word ids in one array: a tenth of the memory of a set per text.
         self._word_id: dict[str, int] = {}
         words = array.array("i")
