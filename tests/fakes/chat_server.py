@@ -17,6 +17,7 @@ class ChatServer:
     def __init__(self):
         self.reply = ""
         self.status = 200
+        self.error = "prepared failure"  # the failure message; "{authorization}" is replaced by the header received
         self.delay_s = 0.0
         self.requests: list[dict] = []
         server = self
@@ -28,7 +29,8 @@ class ChatServer:
                 if server.delay_s:
                     time.sleep(server.delay_s)
                 if server.status != 200:
-                    payload = {"error": {"message": "prepared failure", "type": "server_error"}}
+                    message = server.error.replace("{authorization}", self.headers.get("Authorization", ""))
+                    payload = {"error": {"message": message, "type": "server_error"}}
                 else:
                     payload = {
                         "id": f"chatcmpl-{len(server.requests)}",
