@@ -65,6 +65,11 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
+def _without_secret(text: str, secret: str) -> str:
+    # A server may quote the key it refused in its error message; the log must not keep it.
+    return text.replace(secret, "***") if secret else text
+
+
 def _as_data(text: str) -> str:
     # A document's text must not close its block or open another: it could forge a passage and its number.
     return text.replace("<", "&lt;")
@@ -148,7 +153,7 @@ class LlmAnswerer:
         try:
             message = self._get_chain().invoke({"passages": format_passages(shown), "question": question})
         except Exception as err:  # network errors, timeouts and server errors all mean: fall back
-            log.warning("LLM answer failed: %s", err)
+            log.warning("LLM answer failed: %s", _without_secret(str(err), self.settings.llm_api_key))
             raise LlmFailed(f"the language model did not answer ({type(err).__name__})") from err
         content = message.content if isinstance(message.content, str) else str(message.content)
         checked = check_reply(content, shown)
