@@ -172,3 +172,24 @@ def _address(hex_address: str) -> str:
     import ipaddress
 
     return str(ipaddress.IPv6Address(data))
+
+
+def test_an_llm_server_echoing_the_api_key_leaks_it_neither_to_the_log_nor_to_the_user(corpus_settings, caplog):
+    from fakes.chat_server import ChatServer
+
+    from chatbot.bot import build_bot
+
+    api_key = f"sk-{secrets.token_hex(16)}"
+    with ChatServer() as server:
+        server.status, server.error = 401, "Incorrect API key provided: {authorization}"
+        settings = dataclasses.replace(corpus_settings, answerer="llm", llm_base_url=server.base_url,
+                                       llm_model="fake-model", llm_api_key=api_key, llm_timeout_s=5.0)
+        with caplog.at_level("DEBUG"):
+            answer = build_bot(settings).ask(QUESTION)
+
+    assert server.requests, "the LLM server was asked"
+    assert answer.citations and answer.notice, "the extractive answer stands in, and says so"
+    assert "LLM answer failed" in caplog.text
+    assert api_key not in caplog.text and api_key not in str(answer)
+    assert api_key not in repr(settings) and api_key not in str(settings.describe())
+
