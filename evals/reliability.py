@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     # Fuzzing feeds the parsers broken files on purpose: their complaints are expected, not news.
-    for name in ("trafilatura", "pypdf", "bm25s"):
+    for name in ("trafilatura", "pypdf"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.getLogger("bm25s").disabled = True  # it sets its own level to DEBUG when imported
     sizes = QUICK if args.quick else FULL
     try:
         settings = Settings.from_env()
