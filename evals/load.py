@@ -8,6 +8,7 @@ import math
 import multiprocessing
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -183,7 +184,8 @@ def serving(bot: "Bot", settings: "Settings", feedback_path: Path) -> Iterator[s
     try:
         yield demo.local_url
     finally:
-        demo.close()
+        with contextlib.redirect_stdout(sys.stderr):  # Gradio says "Closing server…" on stdout, where the figures go
+            demo.close()
 
 
 @dataclass(frozen=True)
