@@ -134,11 +134,11 @@ class _Store:
             raise
 
     def close(self) -> None:
-        from ingest.records import _forget_local_client
+        from chatbot.store import forget_local_client
 
         self.retriever = None
         self.client.close()
-        _forget_local_client(self.settings)  # Chroma keeps a system per folder for the process
+        forget_local_client(self.settings)  # Chroma keeps a system per folder for the process
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
