@@ -16,11 +16,11 @@ from chatbot.errors import IndexMissing
 from chatbot.expansion import expand, search_text
 from chatbot.history import resolve
 from chatbot.lexical import tokenize
+from chatbot.reconnect import reconnecting
 from chatbot.retrieve import Retriever, check_retriever
 from chatbot.sanitize import clean_question
 from chatbot.sentence_bank import SentenceBank
 from chatbot.settings import Settings
-from chatbot.store import explain_store_failures
 from chatbot.types import Answer, Passage, Timings
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class Bot:
         self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
         self._retriever = retriever
 
-    @explain_store_failures
+    @reconnecting
     def warm_up(self, sentences: bool = True) -> None:
         """Load the model and index now, and embed every chunk's sentences so no question waits for them."""
         retriever, _, bank = self._parts()
@@ -95,7 +95,7 @@ class Bot:
 
     # Asking ------------------------------------------------------------------------------------------
 
-    @explain_store_failures
+    @reconnecting
     def retrieve(self, question: str, history: Sequence = (), retriever: str | None = None) -> list[Passage]:
         """Passages for a question (read in the light of `history`), best first.
 
@@ -112,7 +112,7 @@ class Bot:
         vector = self._embed(search_text(query))
         return self._parts()[0].search(query, vector, retriever), vector
 
-    @explain_store_failures
+    @reconnecting
     def ask(self, question: str, history: Sequence = ()) -> Answer:
         """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
         started = time.perf_counter()

@@ -14,9 +14,9 @@ from chatbot.errors import IndexMissing
 from chatbot.expansion import expand
 from chatbot.fusion import reciprocal_rank_fusion
 from chatbot.lexical import tokenize
+from chatbot.reconnect import reconnecting
 from chatbot.sanitize import clean_text
 from chatbot.settings import Settings
-from chatbot.store import explain_store_failures
 from chatbot.types import Citation, Passage
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class UseCaseChecker:
             self._retriever = Retriever(settings, collection)
         return self._retriever
 
-    @explain_store_failures
+    @reconnecting
     def questions(self) -> tuple[PrincipleQuestion, ...]:
         """The five principles as questions; "what this means" comes from each principle's passage."""
         guidance = _guidance_passages(self.retriever().index())
@@ -78,7 +78,7 @@ class UseCaseChecker:
             result.append(PrincipleQuestion(principle, _meaning(passage, principle) if passage else "", passage))
         return tuple(result)
 
-    @explain_store_failures
+    @reconnecting
     def assess(self, description: str, answers: Mapping[str, str] | Iterable[str] | str | None,
                areas: Iterable[str] | None = None) -> Assessment:
         """Apply the guidance's rule to a described use, the five answers and any ticked areas.

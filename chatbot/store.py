@@ -10,7 +10,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from chatbot.errors import ChatbotError, StoreUnavailable
+from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -128,24 +128,6 @@ def unusable(settings: Settings, err: BaseException) -> str:
         f"The index in {settings.data_dir} cannot be used ({reason}). "
         "Rebuild it with `python -m ingest --rebuild`."
     )
-
-
-def explain_store_failures(method):
-    """For methods of an object that keeps a `_retriever`: a store failing mid-call raises StoreUnavailable saying
-    what to do, and the retriever is dropped so that the next call connects afresh (a restarted server, a rebuild)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except ChatbotError:
-            raise
-        except store_errors() as err:
-            log.warning("The store failed (%s); the next call reconnects", type(err).__name__)
-            self._retriever = None
-            raise StoreUnavailable(unusable(self.settings, err)) from err
-
-    return wrapper
 
 
 def open_vector_store(settings: Settings, client: "chromadb.ClientAPI | None" = None) -> "Chroma":

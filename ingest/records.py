@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store import COLLECTION_METADATA, get_embedder, open_client, store_errors, unusable
+from chatbot.store import COLLECTION_METADATA, forget_local_client, get_embedder, open_client, store_errors, unusable
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -172,7 +172,7 @@ def drop_index(settings: Settings) -> None:
         finally:
             client.close()
     else:
-        _forget_local_client(settings)
+        forget_local_client(settings)
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     settings.record_db.unlink(missing_ok=True)
     log.info("deleted the index and its records; ingesting from scratch")
@@ -199,16 +199,3 @@ def _store_errors() -> tuple[type[BaseException], ...]:
     from sqlalchemy.exc import SQLAlchemyError
 
     return (*store_errors(), SQLAlchemyError, OSError, ValueError)
-
-
-def _forget_local_client(settings: Settings) -> None:
-    # Chroma caches one client system per folder for the whole process; a system left over from a
-    # failed open would keep failing after the folder is deleted, so drop it before deleting.
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    key = str(settings.chroma_dir)
-    system = SharedSystemClient._identifier_to_system.pop(key, None)
-    SharedSystemClient._identifier_to_refcount.pop(key, None)
-    if system is not None:
-        with contextlib.suppress(Exception):
-            system.stop()
