@@ -125,7 +125,7 @@ def _load(bot, settings: Settings, sizes: Sizes, work: Path) -> dict:
 
 
 def _votes(sizes: Sizes, work: Path) -> dict:
-    from evals.load import vote_storm
+    from evals.votes import vote_storm
 
     work.mkdir(parents=True)
     report = vote_storm(work / "feedback.sqlite", processes=sizes.voting_processes, threads=sizes.voting_threads,
@@ -157,7 +157,8 @@ def _kills(settings: Settings, sizes: Sizes, work: Path, seed: int) -> dict:
 
 
 def _fuzz(bot, settings: Settings, sizes: Sizes, work: Path, seed: int) -> dict:
-    from evals.fuzzing import confined, fuzz_ask, fuzz_ingest, fuzz_loaders
+    from evals.confinement import confined
+    from evals.fuzzing import fuzz_ask, fuzz_ingest, fuzz_loaders
 
     with confined(work) as leftovers:
         reports = [fuzz_ask(bot, sizes.fuzz_questions, seed), fuzz_loaders(work / "loaders", sizes.fuzz_files, seed),

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.fuzzing import FuzzReport, check_answer, confined, fuzz_ask, fuzz_ingest, fuzz_loaders, tree
+from evals.confinement import confined, tree
+from evals.fuzzing import FuzzReport, check_answer, fuzz_ask, fuzz_ingest, fuzz_loaders
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # The CI sizes; `python -m evals.reliability` runs hundreds of each.

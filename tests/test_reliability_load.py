@@ -8,8 +8,9 @@ import pytest
 from ui_helpers import serve
 
 from chatbot.feedback import FeedbackStore
-from evals.load import LoadReport, check_chat, check_payload, reference_answers, run_load, vote_storm
+from evals.load import LoadReport, check_chat, check_payload, reference_answers, run_load
 from evals.runner import stored_texts
+from evals.votes import vote_storm
 
 # The CI size; `python -m evals.reliability` runs 16 clients x 10 questions.
 CLIENTS, PER_CLIENT = 8, 3
