@@ -1,4 +1,4 @@
-"""The torch-only embedder gives sentence-transformers' vectors, and only for models it can reproduce."""
+"""The transformers-only embedder gives sentence-transformers' vectors, and only for models it can reproduce."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ def model_copy(tmp_path) -> Path:
     source = Path(bundled_model_path())
     target = tmp_path / "model"
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx"))
-    (target / "model.safetensors").touch()  # only its presence is checked
     return target
 
 
@@ -47,8 +46,7 @@ def test_vectors_equal_sentence_transformers_on_the_corpus(embedder):
     assert np.allclose(np.linalg.norm(ours[:-4], axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("change", ["cls pooling", "prompts", "lower case", "extra module", "no modules file",
-                                    "not bert", "no fast tokenizer"])
+@pytest.mark.parametrize("change", ["cls pooling", "prompts", "lower case", "extra module", "no modules file"])
 def test_other_model_layouts_are_left_to_sentence_transformers(model_copy, change):
     assert mean_pooling_model(str(model_copy))
     if change == "cls pooling":
@@ -66,11 +64,6 @@ def test_other_model_layouts_are_left_to_sentence_transformers(model_copy, chang
         modules = json.loads(path.read_text())
         modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
         path.write_text(json.dumps(modules))
-    elif change == "not bert":
-        path = model_copy / "config.json"
-        path.write_text(json.dumps(json.loads(path.read_text()) | {"model_type": "xlm-roberta"}))
-    elif change == "no fast tokenizer":
-        (model_copy / "tokenizer.json").unlink()
     else:
         (model_copy / "modules.json").unlink()
 
