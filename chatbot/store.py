@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -9,7 +10,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from chatbot.errors import ChatbotError, StoreUnavailable
+from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -76,10 +77,30 @@ def open_client(settings: Settings) -> "chromadb.ClientAPI":
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as err:
+        forget_local_client(settings)  # else the next open, even after a rebuild, gets the same broken system
         raise StoreUnavailable(
             f"Cannot open the index in {settings.chroma_dir} ({err}). "
             "Rebuild it with `python -m ingest --rebuild`."
         ) from err
+
+
+def forget_local_client(settings: Settings, stop: bool = True) -> None:
+    """Drop the client system Chroma caches for the local store, so that the next open reads the folder afresh.
+
+    Chroma keeps one system per folder for the whole process: after a failed open, or once another process has
+    written or rebuilt the folder, the cached one would keep failing, or keep reading the files that were deleted.
+
+    Args:
+        stop: also close it; readers still holding it (other threads mid-question) pass False and let it go.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.chroma_dir)
+    system = SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
+    if system is not None and stop:
+        with contextlib.suppress(Exception):
+            system.stop()
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -102,24 +123,6 @@ def unusable(settings: Settings, err: BaseException) -> str:
         f"The index in {settings.data_dir} cannot be used ({reason}). "
         "Rebuild it with `python -m ingest --rebuild`."
     )
-
-
-def explain_store_failures(method):
-    """For methods of an object that keeps a `_retriever`: a store failing mid-call raises StoreUnavailable saying
-    what to do, and the retriever is dropped so that the next call connects afresh (a restarted server, a rebuild)."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except ChatbotError:
-            raise
-        except store_errors() as err:
-            log.warning("The store failed (%s); the next call reconnects", type(err).__name__)
-            self._retriever = None
-            raise StoreUnavailable(unusable(self.settings, err)) from err
-
-    return wrapper
 
 
 def open_vector_store(settings: Settings, client: "chromadb.ClientAPI | None" = None) -> "Chroma":
