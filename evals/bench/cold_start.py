@@ -9,7 +9,6 @@ import queue
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,27 +42,30 @@ def run(settings: Settings, *, repeats: int) -> dict:
     }
 
 
+# Launches the command from a small process, so that the peak RSS it reports is the command's own: a child forked
+# straight from the benchmark would count the benchmark's memory from before its exec.
+_LAUNCHER = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+completed = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"seconds": time.perf_counter() - started, "returncode": completed.returncode,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "stdout": completed.stdout, "stderr": completed.stderr[-2000:]}))
+"""
+
+
 def cli_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
     """Seconds from launch until the process has printed its answer and exited, and its peak RSS."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
-        timer = threading.Timer(TIMEOUT_S, process.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)  # wait4 reports the child's own peak RSS
-        finally:
-            timer.cancel()
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[1:3])} exited with {process.returncode}: {stderr.strip()[-2000:]}")
-    if not json.loads(stdout).get("citations"):
-        raise RuntimeError(f"{' '.join(command[1:3])} answered without citations: {stdout[:500]}")
-    return {"first_answer_s": elapsed, "peak_rss_mb": usage.ru_maxrss * 1024 / MB}
+    launched = subprocess.run([sys.executable, "-c", _LAUNCHER, *command], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=TIMEOUT_S)
+    if launched.returncode != 0:
+        raise RuntimeError(f"launching {' '.join(command[1:3])} failed: {launched.stderr.strip()[-2000:]}")
+    run = json.loads(launched.stdout)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"{' '.join(command[1:3])} exited with {run['returncode']}: {run['stderr'].strip()}")
+    if not json.loads(run["stdout"]).get("citations"):
+        raise RuntimeError(f"{' '.join(command[1:3])} answered without citations: {run['stdout'][:500]}")
+    return {"first_answer_s": run["seconds"], "peak_rss_mb": run["peak_kb"] * 1024 / MB}
 
 
 def app_once(env: dict[str, str]) -> dict[str, float]:
