@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import json
 import logging
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     try:
         settings = Settings.from_env()
+        # Absolute, because the fuzzing runs in an empty current folder of its own.
+        settings = dataclasses.replace(settings, data_dir=settings.data_dir.resolve(),
+                                       corpus_dir=settings.corpus_dir.resolve())
         with tempfile.TemporaryDirectory(prefix="reliability-") as work:
             figures = run(args.parts, settings, sizes, Path(work), args.seed)
     except (ChatbotError, ValueError, OSError, ImportError) as err:

@@ -39,6 +39,7 @@ def test_random_questions_get_a_sound_answer_or_a_chatbot_error(bot, tmp_path):
     bot.ask("warm up")  # the model and index load outside the confined folders
     report = fuzz_confined(tmp_path, lambda: fuzz_ask(bot, QUESTIONS, seed=SEED))
     assert report.cases == 2 * QUESTIONS
+    assert report.refused == 0, "over a sound index no question is an error"
 
 
 def test_random_files_load_or_fail_with_an_ingest_error(tmp_path):
