@@ -173,6 +173,8 @@ def _fuzz(bot, settings: Settings, sizes: Sizes, work: Path, seed: int) -> dict:
     parts = "; ".join(f"{r.name} {r.cases} ({r.refused} refused, {len(r.failures)} failed)" for r in reports)
     problems = [f"{r.name}: {failure}" for r in reports for failure in r.failures]
     problems += [f"left a file where nothing may be written: {path}" for path in left]
+    if reports[0].refused:  # the index is sound: any question must get an answer or a decline
+        problems.append(f"ask: {reports[0].refused} fuzzed questions raised a ChatbotError over a sound index")
     return {"line": f"{cases} cases tried: {parts}", "problems": problems, "cases": cases,
             "failures": sum(len(r.failures) for r in reports)}
 
