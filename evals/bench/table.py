@@ -70,14 +70,14 @@ def ingest_table(ingest: dict) -> str:
 
 def scale_table(scale: dict) -> str:
     rows = ["**Growth** (synthetic chunks; retrieval in ms, build in s)", "",
-            "| Chunks | Chroma add (s) | BM25 build (s) | bot index load (s) | dense p50 / p95 | BM25 p50 / p95 | "
-            "hybrid p50 / p95 |", "|---:|---:|---:|---:|---:|---:|---:|"]
+            "| Chunks | Chroma add (s) | BM25 build (s) | bot index load (s) | index memory (MB) | dense p50 / p95 | "
+            "BM25 p50 / p95 | hybrid p50 / p95 |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size, result in scale["sizes"].items():
         build, latency = result["build"], result["retrieve_ms"]
         cells = " | ".join(f"{_number(latency[m]['median'])} / {_number(latency[m]['p95'])}"
                            for m in ("dense", "bm25", "hybrid"))
         rows.append(f"| {int(size):,} | {_number(build['chroma_add_s'])} | {_number(build['bm25_build_s'])} | "
-                    f"{_number(build['snapshot_load_s'])} | {cells} |")
+                    f"{_number(build['snapshot_load_s'])} | {_number(build.get('snapshot_rss_mb'))} | {cells} |")
     growth = scale["growth"]
     rows += ["", f"p50 growth from {growth['from']:,} to {growth['to']:,} chunks: dense {_number(growth['dense'])}x, "
                  f"BM25 {_number(growth['bm25'])}x, hybrid {_number(growth['hybrid'])}x", "", scale["note"]]
