@@ -151,15 +151,6 @@ def test_the_command_line_says_what_to_run_in_one_line(damage, clean_store, tmp_
     assert "Traceback" not in answered.stderr
     assert answered.stderr.strip().splitlines()[-1].startswith("error: ")
     assert REBUILD in answered.stderr
-    if damage is not_a_database:
-        return  # the rebuild itself is the same either way; the foreign store's is run through the CLI below
-
-    rebuilt = subprocess.run([sys.executable, "-m", "ingest", "--rebuild", "--quiet"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=300)
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    again = subprocess.run([sys.executable, "-m", "chatbot", QUESTION], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=300)
-    assert again.returncode == 0 and "[1]" in again.stdout
 
 
 def test_app_py_refuses_a_damaged_store_with_the_rebuild_command(clean_store, tmp_path):
