@@ -29,7 +29,9 @@ class Settings:
 
     # Embedding and chunking
     embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
-    chunk_max_words: int = _setting(250, "Longest chunk, in words")
+    chunk_max_words: int = _setting(
+        180, "Longest chunk, in words; at about 1.4 tokens a word, 180 keeps chunks inside all-MiniLM-L6-v2's 256-token window"
+    )
     chunk_min_words: int = _setting(80, "Chunks shorter than this are merged with a neighbour in the same section")
     chunk_overlap_words: int = _setting(30, "Words repeated between consecutive chunks of a long section")
     fetch_timeout_s: float = _setting(15.0, "Timeout for fetching a URL given to the ingester")
