@@ -25,8 +25,11 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"politicians?|journalists?|news ?(anchor|reader)s?|presidents?|real (person|people)", "public figure real people misleading"),
     (r"stunts?|dangerous|unsafe|risky (scene|shot)s?", "activities a human cannot safely perform digital replica"),
     (r"extras|background (actors?|extras?|players?|people)|crowd (scenes?|shots?)|crowds?", "background performers union"),
-    (r"instead of (hiring|using|paying)|replac\w* (a |the |our )?(writers?|actors?|crew|artists?|people|extras)|writers?",
-     "union roles writers approvals agreements"),
+    (r"instead of (hiring|using|paying)|replac\w* (a |the |our )?(background )?(writers?|actors?|crew|artists?|people|extras)"
+     r"|writers?", "union roles writers approvals agreements"),
+    (r"swap\w*|substitut\w*", "replace"),
+    (r"without (telling|asking|informing|notifying) (her|him|them|the \w+)|without (her|his|their) (knowledge|ok|okay|say-?so)"
+     r"|behind (her|his|their) backs?", "without consent"),
     (r"unions?|guilds?|sag-aftra|wga|iatse", "union guild"),
     # Tools and data
     (r"chat ?gpt|gpt-?\d\w*|midjourney|runway|sora|stable diffusion|dall-?e|firefly|claude|gemini|copilot|veo"
@@ -40,7 +43,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"styles?|portfolios?|illustrators?|artists?'? work", "another artist style training rights holders"),
     (r"nda|confidential\w*|privacy|leak\w*|secure|security", "confidentiality data protection enterprise"),
     (r"logos?|trademarks?|brands?", "third-party IP"),
-    (r"vendors?|vfx (house|studio|company)|post house|ai studios?|contractors?|outsourc\w*|hire|hiring|vet|vetting",
+    (r"vendors?|vfx (house|studio|company)|post house|ai studios?|contractors?|outsourc\w*|vet|vetting"
+     r"|hir\w* (a |an )?(vendor|studio|company|contractor)s?",
      "vendor custom workflow"),
     # Creative output and approval
     (r"mood ?boards?|mood-boards?|look ?books?|concept art|storyboards?|pitch decks?|brainstorm\w*|sketch\w*",
@@ -52,6 +56,24 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"final (cut|picture|version|shot)s?|on screen|on-screen|in the film|in the show|on air|broadcast",
      "final deliverables"),
     (r"sign-?off|permission|green ?light", "written approval"),
+    (r"(looks?|looking) (basically |just |exactly |almost )?like (the|a|an) (original|famous|existing|real)|knock-?offs?"
+     r"|rip-?offs?|lookalikes?|plagiari\w*|(original|famous|existing|well-known) (posters?|films?|movies?|paintings?"
+     r"|artworks?|photos?|photographs?|songs?|books?|logos?|comics?)", "copy copyrighted unowned material infringe"),
+    # Process and scope
+    (r"not sure|unsure|uncertain|don'?t know|unclear", "unsure escalate"),
+    (r"every single (little )?(ai |genai )?(use|thing)|(little|small|minor|tiny|trivial) (ai |genai )?(uses?|things?|tasks?)",
+     "low-risk uses"),
+    (r"(tell|inform|notify) (netflix|them|our|my|the)\b|let (netflix|them|our \w+) know|disclos\w*",
+     "disclose shared Netflix contact"),
+    (r"who (is|was) (this|the) (guidance|document|page|policy) (actually |really )?(written |meant |aimed |intended )?for"
+     r"|appl(y|ies) to (us|me)|does (it|this) apply", "written for filmmakers production partners vendors"),
+    (r"how long|how quickly|how soon|how fast|turn-?around|timelines?|how many (days|weeks)", "timeline turnaround time"),
+    (r"sav\w* money|(production|vfx|shoot\w*|filming) (costs?|budgets?)|budgets?|cost-?cutting|cut\w* costs",
+     "production costs budgets"),
+    (r"think (of|about)|thought (of|about)|opinions?|reacti\w*|reception|feel about", "opinion reaction"),
+    (r"who wrote|wrote|authors?|written by", "written author"),
+    (r"(out|published|released|posted)\b.{0,10}\bwhen|when (was|did) .{0,40}\b(out|publish\w*|release\w*|post\w*|come out)"
+     r"|publication date|release date", "published date"),
     (r"legal( team| department)?|lawyers?", "legal review"),
 )
 

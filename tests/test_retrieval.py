@@ -96,6 +96,19 @@ def test_expansion_maps_everyday_words_to_the_guidance_terms():
     assert search_text("What is Netflix's stock price?") == "What is stock price?"
 
 
+def test_expansion_meets_everyday_phrasings_of_the_guidance_topics():
+    assert "copyrighted unowned" in expand("a poster that looks basically like the original Jaws poster")
+    assert "unsure escalate" in expand("What if I'm not sure whether my tool meets the principles?")
+    assert "timeline turnaround" in expand("how long does netflix take to give written approval")
+    assert "disclose shared" in expand("do i need to tell netflix if i use chatgpt")
+    assert "without consent" in expand("can we swap her vocal without telling her")
+    assert "low-risk uses" in expand("Does every single little AI use have to go through legal?")
+    assert "written author" in expand("who wrote the verge article?")
+    assert "production costs" in expand("does the guidance say anything about saving money?")
+    assert expand("How much does a Netflix subscription cost?") == ""  # a price is not a production budget
+    assert "vendor" not in expand("instead of hiring a writer")  # hiring a person is not hiring a vendor
+
+
 def test_stemmer_meets_plurals_and_verb_forms_halfway():
     assert stem("replicas") == stem("replica")
     assert stem("voices") == stem("voice")
