@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from chatbot.expansion import expand
+from chatbot.lexical import fold, tokenize
 
 _YES_NO = re.compile(
     r"^\s*(do|does|did|can|could|may|must|should|shall|is|are|will|would|am|has|have|need|needs)\b", re.IGNORECASE
@@ -11,6 +15,14 @@ _YES_NO = re.compile(
 _ASKS_REQUIREMENT = re.compile(
     r"\b(need|needs|required?|requires|must|have to|has to|necessary|mandatory)\b"
     r"|\bshould (i|we|you|they)\s+(get|ask|obtain|seek|escalate|tell|inform|notify|disclose|flag|report|let)\b",
+    re.IGNORECASE,
+)
+# Asking whether something is allowed ("Can we...", "Is it OK to..."): only then does "Yes, with consent" answer
+# it; "Does Netflix ban X?" is not answered by "Yes, with written approval".
+_ASKS_PERMISSION = re.compile(
+    r"^\s*(can|could|may|might) (i|we|you|they|our|my|the|a|an|one)\b"
+    r"|^\s*(is|are|would) (it|that|this|we|i)\b[^?]{0,25}\b(ok|okay|fine|allowed|alright|acceptable|permitted|possible)\b"
+    r"|^\s*(am i|are we|is (it|one)) (allowed|permitted)\b|^\s*should (i|we) (use|go ahead|proceed)\b",
     re.IGNORECASE,
 )
 _THING = (
@@ -26,11 +38,47 @@ _ONLY_WITH = re.compile(r"\b(must not|should not|may not|cannot|can't|not allowe
                         r"\b(without|unless)\b[^.;]*?" + _THING, re.IGNORECASE)
 _REQUIRES = re.compile(r"\b(requires?|required|requiring|needs?|is needed|must (?:get|obtain|have|seek))\b[^.;]{0,30}?" + _THING
                        + r"|" + _THING + r"[^.;]{0,20}?\b(is|are) (required|needed)\b", re.IGNORECASE)
+# Netflix's expectation that every planned use be shared with the Netflix contact.
+_SHARE = re.compile(r"\bexpects?\b[^.;]*\b(every|all|any)\b[^.;]*\b(shared|disclosed?|told)\b", re.IGNORECASE)
 _PROCEED = re.compile(r"\bmarked proceed\b|\bproceed \(\u2705\)|\blow risk\b|\bcan still be used\b", re.IGNORECASE)
 _JUDGMENT = re.compile(r"\buse judgment\b", re.IGNORECASE)
 _ESCALATE = re.compile(r"\brequires escalation\b|\bmust be escalated\b|\bneeds escalation\b", re.IGNORECASE)
 # Sentences about a partner who is unsure, or that weigh alternatives, state no rule to lead with.
 _HEDGED = re.compile(r"\b(unsure|not sure|whether|might|could|probably|reportedly|said|says|reported)\b", re.IGNORECASE)
+# "Is there a consent form?", "Does the guidance say anything about budgets?": asking whether something exists.
+_ASKS_EXISTENCE = re.compile(
+    r"^\s*(is there|are there|was there|were there|(does|did|do) (netflix|the|this|it|they)\b[\w' ]{0,30}? "
+    r"(provide|give|offer|include|contain|name|list|mention|say anything|publish|supply|have (a|an|any))\b)",
+    re.IGNORECASE,
+)
+# A sentence saying that the guidance has no such thing; the words after the match name the missing thing.
+_ABSENCE = re.compile(
+    r"\b(provides|gives|sets|sets up|names|has|offers|supplies|contains|includes|lists|shows) no\b|\bsays nothing\b"
+    r"|\bdoes not (say|name|list|provide|mention|set|give|define|describe|include)\b|\bnever (defines|names|says)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+_MISSING_WORDS = 8  # words after "provides no" that name what is missing
+_LEAD_SENTENCES = 3  # the best sentences of an answer whose requirements its lead may name
+
+
+def asks_existence(question: str) -> bool:
+    """True for questions asking whether something exists ("Is there a template?", "Does Netflix list tools?")."""
+    return bool(_ASKS_EXISTENCE.match(question))
+
+
+def answers_absence(question: str, sentence: str) -> bool:
+    """True when `question` asks whether something exists and `sentence` says that very thing is missing.
+
+    "Is there a consent form?" is answered by "provides no consent form", not by "has no separate legend".
+    """
+    if not asks_existence(question):
+        return False
+    match = _ABSENCE.search(_QUOTED.sub('""', sentence))
+    if not match:
+        return False
+    missing = set(tokenize(" ".join(sentence[match.end():].split()[:_MISSING_WORDS])))
+    return bool(missing & set(tokenize(question) + tokenize(expand(question))))
 
 
 def is_yes_no(question: str) -> bool:
@@ -50,9 +98,18 @@ def direct_answer(question: str, sentence: str) -> str:
         question: the question as asked.
         sentence: the quoted sentence that best answers it.
     """
-    if not is_yes_no(question) or _HEDGED.search(sentence):
+    if not is_yes_no(question):
         return ""
+    if asks_existence(question):  # "says nothing about" is a plain statement, not a report
+        plain = not _HEDGED.search(_ABSENCE.sub("", sentence))
+        return "No." if plain and answers_absence(question, sentence) else ""
+    if _HEDGED.search(sentence):
+        return ""
+    # A quoted heading ("What use cases always require written approval?") states no rule.
+    sentence = _QUOTED.sub('""', sentence)
     asks_requirement = bool(_ASKS_REQUIREMENT.search(question))
+    if not asks_requirement and not _ASKS_PERMISSION.match(question):
+        return ""
     only_with = _ONLY_WITH.search(sentence)
     if _NOT_NEEDED.search(sentence) and not only_with:
         return "No — the guidance says it is not needed in this case." if asks_requirement else ""
@@ -63,6 +120,8 @@ def direct_answer(question: str, sentence: str) -> str:
     if requires:
         thing = _phrase(requires)
         return f"Yes — {thing} is required." if asks_requirement else f"Yes, with {thing}."
+    if _SHARE.search(sentence) and asks_requirement:
+        return "Yes — Netflix expects every planned GenAI use to be shared with your Netflix contact."
     if _ESCALATE.search(sentence):
         return "Yes — escalate it to your Netflix contact." if asks_requirement else "Only after escalation to your Netflix contact."
     if asks_requirement:
@@ -72,3 +131,34 @@ def direct_answer(question: str, sentence: str) -> str:
     if _PROCEED.search(sentence):
         return "Generally yes."
     return ""
+
+
+def lead(question: str, sentences: Sequence[str]) -> str:
+    """The lead-in for an answer quoting `sentences` (best first, all from one passage), read off the best one.
+
+    When the question asks whether something is required and the sentences require more than one thing
+    (written approval and consent), the lead names the thing the question asked about and one more.
+    """
+    leads = [(sentence, direct_answer(question, sentence)) for sentence in sentences[:_LEAD_SENTENCES]]
+    found = leads[0][1] if leads else ""
+    if not (found.startswith("Yes — ") and found.endswith(" is required.")):
+        return found
+    things: dict[str, str] = {}  # by its last word: "written approval" and "explicit approval" are one thing
+    asked = fold(question)
+    for sentence, text in leads:
+        if text.startswith("Yes — ") and "required" in text:
+            for match in re.finditer(_THING, _QUOTED.sub('""', sentence), re.IGNORECASE):
+                thing = " ".join(match.group(0).split()).rstrip(",")
+                key = thing.split()[-1].lower()
+                if key not in things or (fold(thing) in asked and fold(things[key]) not in asked):
+                    things[key] = thing
+    # The thing asked about first (the phrase, else its last word); escalation is how approval is sought, so
+    # any other requirement comes before it.
+    def order(thing: str) -> tuple[bool, bool, bool]:
+        return fold(thing) not in asked, thing.split()[-1].lower() not in asked, thing == "escalation"
+
+    named = sorted(things.values(), key=order)[:2]
+    if not named:
+        return found
+    named = [thing[0].lower() + thing[1:] for thing in named]  # quoted from mid-sentence or a sentence start
+    return f"Yes — {' and '.join(named)} {'is' if len(named) == 1 else 'are'} required."

@@ -1,0 +1,79 @@
+"""Which sentences an answer quotes and how it opens: on topic, covering the question, the rule that answers it first."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.yes_no import answers_absence, asks_existence, direct_answer, lead
+
+
+def test_a_shared_tool_name_does_not_bring_in_unrelated_news(bot):
+    answer = bot.ask("Can I use Midjourney for mood boards?")
+    assert answer.text.startswith("Generally yes. ")
+    assert "Ideation" in answer.citations[0].section
+    assert "Disney" not in answer.text  # Disney's lawsuit against Midjourney says nothing about mood boards
+    assert all(citation.kind != "article" for citation in answer.citations)
+
+
+def test_written_approval_question_leads_yes_and_quotes_the_always_approval_rule(bot):
+    answer = bot.ask("Do we need written approval for a digital double of our lead?")
+    opening = answer.text.split(".")[0]
+    assert opening.startswith("Yes — written approval") and "consent" in opening
+    assert "always require escalation and written approval" in answer.text
+    assert "Synthetic or Digital Replicas" in answer.text
+    assert any("Talent & Performance" in citation.section for citation in answer.citations)
+
+
+def test_training_on_an_artists_work_is_answered_from_the_unowned_material_rule(bot):
+    answer = bot.ask("Can we train a model on a famous painter's work?")
+    first_sentence = answer.text.split("[1]")[0]
+    assert "Third-Party or Unowned Talent Assets" in first_sentence and "legal clearance" in first_sentence
+    assert "Data Use" in answer.citations[0].section
+
+
+@pytest.mark.parametrize(("question", "section"), [
+    ("is there an official netflix consent form template for digital replicas?", "No consent forms"),
+    ("does netflix have a vendor checklist or certification for AI vendors?", "No vendor checklist"),
+    ("does the netflix genai guidance say anything about saving money or production budgets?", "production costs"),
+])
+def test_asking_whether_something_exists_is_answered_by_what_is_missing(bot, question, section):
+    answer = bot.ask(question)
+    assert answer.text.startswith("No. ")
+    assert section in answer.citations[0].section
+
+
+def test_something_the_guidance_has_is_not_answered_no(bot):
+    answer = bot.ask("Does the guidance include a use case matrix?")
+    assert not answer.declined and not answer.text.startswith("No")
+    assert any("Proposed Use Case Matrix" in citation.section for citation in answer.citations)
+
+
+def test_existence_questions_and_the_thing_said_to_be_missing():
+    assert asks_existence("Is there a consent form?") and asks_existence("Does the guidance name any approved tools?")
+    assert asks_existence("does the netflix genai guidance say anything about budgets?")
+    assert not asks_existence("Does every little AI use have to go through legal?")
+    assert not asks_existence("Do we need consent?") and not asks_existence("Is it OK to use AI for posters?")
+    assert answers_absence("Is there a consent form?", "The guidance provides no consent form or consent template.")
+    assert not answers_absence("Does the guidance include a use case matrix?", "The matrix has no separate legend.")
+    assert not answers_absence("Can we use AI for posters?", "The guidance provides no poster rules.")
+
+
+def test_the_lead_names_the_requirement_asked_about_then_one_more():
+    sentences = ["Creating a digital double of real talent always requires escalation and written approval.",
+                 "Explicit, documented consent is required before creating a digital double."]
+    assert lead("Do we need written approval for a digital double?", sentences) == (
+        "Yes — written approval and explicit, documented consent are required.")
+    assert lead("Do we need written approval for a digital double?", sentences[1:]) == (
+        "Yes — explicit, documented consent is required.")
+    assert lead("What is a digital double?", sentences) == ""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # not asking permission: "Yes, with written approval" would read as "yes, it is banned"
+    ("Does Netflix ban AI in final deliverables?", "Netflix requires written approval for GenAI in final deliverables."),
+    # a quoted heading states no rule
+    ("Is the list of always-approval use cases complete?",
+     'The situations listed under "What use cases always require written approval?" are examples, not a complete list.'),
+])
+def test_no_lead_read_off_the_wrong_kind_of_statement(question, sentence):
+    assert direct_answer(question, sentence) == ""
