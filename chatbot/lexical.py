@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import functools
+import logging
 import math
 import re
 import unicodedata
@@ -80,6 +81,7 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]):
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its logger to DEBUG when imported
         self.size = len(texts)
         # Whole chunks are read once here: tokenized without the cache, which is for the sentences asked again.
         tokens = [_tokens.__wrapped__(text) for text in texts]

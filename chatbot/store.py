@@ -42,6 +42,11 @@ def get_embedder(model_name: str = "") -> "HuggingFaceEmbeddings":
     # questions, other processes): on 2 busy cores a question's embedding took 90 ms instead of 14 ms.
     # Read when torch first loads, which is here.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from transformers.utils import logging as transformers_logging
+
+    # Loading the weights draws a progress bar and notes on stderr: noise in a terminal answer or a server log.
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(

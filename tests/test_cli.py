@@ -24,6 +24,7 @@ def run_cli(args: list[str], data_dir) -> subprocess.CompletedProcess:
 def test_question_prints_the_answer_and_numbered_sources(corpus_settings):
     result = run_cli(["Do I need written approval to create a digital replica of an actor?"], corpus_settings.data_dir)
     assert result.returncode == 0, result.stderr
+    assert not result.stderr.strip(), result.stderr  # no library log lines or progress bars around the answer
     answer, _, sources = result.stdout.partition("\nSources:\n")
     assert answer.startswith("Yes") and "[1]" in answer
     assert "[1] Using Generative AI in Content Production — " in sources
