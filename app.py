@@ -42,8 +42,7 @@ def warm_up(bot) -> None:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "bm25s"):  # one line per request / per index build
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request
     try:
         settings = Settings.from_env()
         ensure_index(settings)

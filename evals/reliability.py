@@ -59,8 +59,6 @@ def main(argv: list[str] | None = None) -> int:
     # Fuzzing feeds the parsers broken files on purpose: their complaints are expected, not news.
     for name in ("trafilatura", "pypdf"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG; only errors are shown
-        handler.setLevel(logging.ERROR)
     sizes = QUICK if args.quick else FULL
     try:
         settings = Settings.from_env()

@@ -56,7 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("evals.bench").setLevel(logging.INFO)  # progress of the long sections
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
     try:
         results = run(args)
     except (ChatbotError, DatasetError, ValueError, OSError, RuntimeError) as err:
