@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from chatbot.errors import ChatbotError
 
 VOTES = ("up", "down", "cleared")
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -57,33 +61,65 @@ class FeedbackStore:
             json.dumps([_plain(c) for c in citations], ensure_ascii=False),
             vote,
         )
-        with self._connect() as connection:
+
+        def insert(connection: sqlite3.Connection) -> int:
             cursor = connection.execute(
                 "INSERT INTO feedback (created_at, question, answer, citations, vote) VALUES (?, ?, ?, ?, ?)", row
             )
             return int(cursor.lastrowid)
 
+        return self._transaction(insert, write=True)
+
     def count(self, vote: str | None = None) -> int:
         """How many votes are stored, optionally of one kind."""
-        with self._connect() as connection:
-            if vote is None:
-                return connection.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
-            return connection.execute("SELECT COUNT(*) FROM feedback WHERE vote = ?", (vote,)).fetchone()[0]
+        if vote is None:
+            return self._transaction(lambda c: c.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+        return self._transaction(lambda c: c.execute("SELECT COUNT(*) FROM feedback WHERE vote = ?", (vote,)).fetchone()[0])
 
     def all(self) -> list[Vote]:
         """Every vote, oldest first."""
-        with self._connect() as connection:
-            rows = connection.execute(
-                "SELECT id, created_at, question, answer, citations, vote FROM feedback ORDER BY id"
-            ).fetchall()
+        rows = self._transaction(lambda c: c.execute(
+            "SELECT id, created_at, question, answer, citations, vote FROM feedback ORDER BY id").fetchall())
         return [Vote(id, created_at, question, answer, json.loads(citations), vote)
                 for id, created_at, question, answer, citations, vote in rows]
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
+        """Run `work` in one transaction, retrying while another writer holds the file.
+
+        SQLite answers "database is locked" at once, without waiting out the busy timeout, in the cases where
+        waiting could deadlock (switching a fresh file to WAL while another connection writes, for one).
+        A rolled-back transaction wrote nothing, so trying again can neither lose nor double a vote.
+        """
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        pause = 0.005
+        while True:
+            try:
+                with self._connect() as connection:
+                    connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    try:
+                        result = work(connection)
+                        connection.execute("COMMIT")
+                    except BaseException:
+                        if connection.in_transaction:
+                            connection.execute("ROLLBACK")
+                        raise
+                    return result
+            except sqlite3.OperationalError as err:
+                if not _is_contention(err):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise ChatbotError(
+                        f"The feedback log {self.path} stayed busy for {self.busy_timeout_ms / 1000:.0f} s ({err}). "
+                        "Try the vote again; if it keeps failing, check that no other program holds the file open."
+                    ) from err
+                time.sleep(pause * (1 + random.random()))
+                pause = min(pause * 2, 0.2)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000)
+            connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
             raise ChatbotError(
                 f"Cannot open the feedback log {self.path} ({err}). Check that its folder is writable or set RAG_DATA_DIR."
@@ -91,13 +127,17 @@ class FeedbackStore:
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             if not self._ready:
-                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set once, by whoever comes first
                 connection.execute(_SCHEMA)
                 self._ready = True
-            with connection:  # commits, or rolls back on error
-                yield connection
+            yield connection
         finally:
             connection.close()
+
+
+def _is_contention(err: sqlite3.OperationalError) -> bool:
+    message = str(err).lower()
+    return "locked" in message or "busy" in message
 
 
 def _plain(citation: object) -> dict:

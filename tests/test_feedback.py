@@ -85,3 +85,36 @@ def test_an_unwritable_location_gives_an_actionable_error(tmp_path):
     store = FeedbackStore(blocker / "feedback.sqlite")
     with pytest.raises(ChatbotError, match="Cannot open the feedback log .*RAG_DATA_DIR"):
         store.record("q", "a", [], "up")
+
+
+def test_a_vote_waits_for_another_writer_holding_a_fresh_log(tmp_path):
+    # A log still in rollback-journal mode, held by another writer: switching it to WAL would fail at once
+    # with "database is locked" unless the store waits and tries again.
+    path = tmp_path / "feedback.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE unrelated (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO unrelated VALUES (1)")
+    releaser = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    releaser.start()
+    try:
+        FeedbackStore(path).record("q", "a", [CITATION], "up")
+    finally:
+        releaser.join()
+        other.close()
+
+    assert [vote.question for vote in FeedbackStore(path).all()] == ["q"]
+
+
+def test_a_log_held_too_long_gives_an_actionable_error(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    FeedbackStore(path).record("q", "a", [], "up")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(ChatbotError, match="stayed busy .*Try the vote again"):
+            FeedbackStore(path, busy_timeout_ms=200).record("q2", "a", [], "down")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert FeedbackStore(path).count() == 1
