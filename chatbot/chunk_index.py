@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot.lexical import LexicalIndex
+from chatbot.store import read_pages
 from chatbot.types import Passage
 
 if TYPE_CHECKING:
     import chromadb
 
 log = logging.getLogger(__name__)
-
-PAGE_SIZE = 5000  # chunks read from the collection per call
-
 
 def fingerprint(ids: list[str]) -> str:
     """A short digest of the collection's ids: it changes whenever a chunk is added, removed or replaced."""
@@ -48,16 +46,11 @@ class ChunkIndex:
     def load(cls, collection: "chromadb.Collection") -> "ChunkIndex":
         """Read every chunk of `collection`, a page at a time, and index it."""
         ids, documents, metadatas, pages = [], [], [], []
-        while True:
-            # Reading all at once fails beyond some 30k chunks (SQLite's limit on query variables).
-            got = collection.get(include=["documents", "metadatas", "embeddings"], limit=PAGE_SIZE, offset=len(ids))
-            if len(got["ids"]):
-                ids.extend(got["ids"])
-                documents.extend(got["documents"])
-                metadatas.extend(got["metadatas"])
-                pages.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
-            if len(got["ids"]) < PAGE_SIZE:
-                break
+        for got in read_pages(collection, ["documents", "metadatas", "embeddings"]):
+            ids.extend(got["ids"])
+            documents.extend(got["documents"])
+            metadatas.extend(got["metadatas"])
+            pages.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
         passages = [
             Passage.from_metadata(chunk_id, text or "", metadata or {})
             for chunk_id, text, metadata in zip(ids, documents, metadatas)

@@ -7,7 +7,8 @@ import functools
 import logging
 import os
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from chatbot.errors import StoreUnavailable
@@ -140,3 +141,21 @@ def open_vector_store(settings: Settings, client: "chromadb.ClientAPI | None" = 
         client=client or open_client(settings),
         collection_metadata=COLLECTION_METADATA,
     )
+
+
+PAGE_SIZE = 5000  # chunks read from a collection per call
+
+
+def read_pages(collection: Any, include: list[str]) -> Iterator[dict]:
+    """Every chunk of a Chroma collection (or LangChain `Chroma` store), as `get()` results of `PAGE_SIZE` at most.
+
+    Reading all at once fails beyond some 30k chunks: Chroma's SQLite query runs out of variables.
+    """
+    page_size, offset = PAGE_SIZE, 0
+    while True:
+        page = collection.get(include=include, limit=page_size, offset=offset)
+        if len(page["ids"]):
+            yield page
+        offset += len(page["ids"])
+        if len(page["ids"]) < page_size:
+            return

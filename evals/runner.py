@@ -22,16 +22,16 @@ def stored_texts(settings: Settings) -> set[str]:
     """Every chunk text in the collection, fetched once, to check citations against; empty when there is none."""
     from chromadb.errors import NotFoundError
 
-    from chatbot.store import open_client
+    from chatbot.store import open_client, read_pages
 
     client = open_client(settings)
     try:
-        documents = client.get_collection(settings.collection).get(include=["documents"])["documents"] or []
+        pages = list(read_pages(client.get_collection(settings.collection), ["documents"]))
     except NotFoundError:
         return set()
     finally:
         client.close()
-    return {text for text in documents if text}
+    return {text for page in pages for text in page["documents"] or [] if text}
 
 
 def ensure_index(settings: Settings) -> None:

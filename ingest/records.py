@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store import COLLECTION_METADATA, forget_local_client, get_embedder, open_client, store_errors, unusable
+from chatbot.store import (
+    COLLECTION_METADATA, forget_local_client, get_embedder, open_client, read_pages, store_errors, unusable,
+)
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -82,9 +84,9 @@ class Index:
     def stored_sources(self) -> dict[str, list[str]]:
         """Chunk ids in the store, by source."""
         stored: dict[str, list[str]] = {}
-        found = self.vector_store.get(include=["metadatas"])
-        for chunk_id, metadata in zip(found["ids"], found["metadatas"]):
-            stored.setdefault(str((metadata or {}).get("source", "")), []).append(chunk_id)
+        for page in read_pages(self.vector_store, ["metadatas"]):
+            for chunk_id, metadata in zip(page["ids"], page["metadatas"]):
+                stored.setdefault(str((metadata or {}).get("source", "")), []).append(chunk_id)
         return stored
 
     def delete_sources(self, sources: Iterable[str], stored: dict[str, list[str]]) -> int:

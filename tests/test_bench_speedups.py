@@ -139,14 +139,14 @@ def test_drop_duplicates_matches_the_plain_pairwise_form(corpus_settings):
 
 
 def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
-    from chatbot import chunk_index
+    from chatbot import store
 
     client = open_client(corpus_settings)
     collection = client.get_collection(corpus_settings.collection)
     whole = ChunkIndex.load(collection)
-    monkeypatch.setattr(chunk_index, "PAGE_SIZE", 7)
+    monkeypatch.setattr(store, "PAGE_SIZE", 7)
     paged = ChunkIndex.load(collection)
-    monkeypatch.setattr(chunk_index, "PAGE_SIZE", len(whole) // 2)  # the last page comes back empty
+    monkeypatch.setattr(store, "PAGE_SIZE", len(whole) // 2)  # the last page comes back empty
     exact = ChunkIndex.load(collection) if len(whole) % 2 == 0 else paged
     client.close()
 
@@ -156,6 +156,36 @@ def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
     assert [p.text for p in paged.passages] == [p.text for p in whole.passages]
     assert np.array_equal(paged.embeddings, whole.embeddings)
     assert paged.fingerprint == whole.fingerprint
+
+
+def test_ingest_and_eval_reads_in_pages_equal_one_read(corpus_settings, monkeypatch):
+    from chatbot import store
+    from evals.runner import stored_texts
+    from ingest.records import open_index
+
+    with open_index(corpus_settings) as index:
+        whole_sources = index.stored_sources()
+    whole_texts = stored_texts(corpus_settings)
+    monkeypatch.setattr(store, "PAGE_SIZE", 7)
+    from chromadb.api.models.Collection import Collection
+
+    limits: list[int | None] = []
+    plain_get = Collection.get
+
+    def counting_get(self, *args, **kwargs):
+        limits.append(kwargs.get("limit"))
+        return plain_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "get", counting_get)
+    with open_index(corpus_settings) as index:
+        paged_sources = index.stored_sources()
+    paged_texts = stored_texts(corpus_settings)
+
+    assert sum(map(len, whole_sources.values())) > 7
+    assert {source: sorted(ids) for source, ids in paged_sources.items()} == \
+        {source: sorted(ids) for source, ids in whole_sources.items()}
+    assert len(whole_texts) > 7 and paged_texts == whole_texts
+    assert limits and set(limits) == {7}  # every read was a page, none the whole collection
 
 
 def test_lexical_support_matches_plain_word_sets(corpus_settings):
