@@ -14,10 +14,9 @@ if TYPE_CHECKING:
 HEADINGS = [("#", "1"), ("##", "2"), ("###", "3"), ("####", "4")]
 # Paragraphs, then lines, then sentence ends, then clause ends; a bare space only as the last resort.
 SEPARATORS = ["\n\n", "\n", r"(?<=[.!?…])\s+", r"(?<=[;:])\s+", " "]
-# `position` is section number * SECTION_STRIDE + chunk number within the section. It still sorts in
-# document order, and a section that gains or loses a chunk leaves the positions of later sections
-# alone; position is part of each chunk's hash, so renumbering them would re-embed them all.
-SECTION_STRIDE = 1000
+# A chunk's `position` is its number within its section, not within the document: position is part of
+# each chunk's hash, and a section added, removed or grown must leave every other section's chunks as they
+# were, or they would all be embedded again.
 
 
 def word_count(text: str) -> int:
@@ -34,8 +33,8 @@ def split_document(doc: SourceDoc, settings: Settings) -> list["Document"]:
 
     _check_sizes(settings)
     chunks = []
-    for number, (section, body) in enumerate(sections(doc)):
-        for index, text in enumerate(_pieces(body, settings)):
+    for section, body in sections(doc):
+        for position, text in enumerate(_pieces(body, settings)):
             metadata = {
                 "source": doc.source,
                 "title": doc.title,
@@ -44,7 +43,7 @@ def split_document(doc: SourceDoc, settings: Settings) -> list["Document"]:
                 "publisher": doc.publisher,
                 "published": doc.published,
                 "section": section,
-                "position": number * SECTION_STRIDE + index,
+                "position": position,
                 "restated": doc.restated,
             }
             chunks.append(Document(page_content=text, metadata=metadata))

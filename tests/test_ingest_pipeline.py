@@ -80,6 +80,22 @@ def test_reingest_embeds_only_what_changed(settings, corpus):
     assert len(stored(settings)) == total - festival
 
 
+def test_a_section_added_mid_document_embeds_only_its_own_chunk(settings, corpus):
+    pipeline.run(settings)
+    before = stored(settings)
+    handbook = corpus / "production-handbook.md"
+    handbook.write_text(handbook.read_text().replace(
+        "## During Shooting", "## Rehearsals\n\nRehearsal footage stays off GenAI tools.\n\n## During Shooting", 1))
+
+    added = pipeline.run(settings)
+
+    assert (added.embedded, added.chunks_deleted) == (1, 0)
+    after = stored(settings)
+    assert set(before) < set(after)  # every chunk after the new section kept its id
+    [new_id] = set(after) - set(before)
+    assert after[new_id][1]["section"] == "Rehearsals"
+
+
 def test_bad_input_is_reported_and_the_store_keeps_its_content(settings, corpus, tmp_path):
     pipeline.run(settings)
     before = stored(settings)

@@ -11,7 +11,7 @@ from chatbot.settings import Settings
 from chatbot.types import CHUNK_METADATA_KEYS
 from ingest.loaders import SourceDoc, load_file
 from ingest.markdown import normalize
-from ingest.split import SECTION_STRIDE, split_document, word_count
+from ingest.split import split_document, word_count
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDANCE = ROOT / "corpus" / "netflix-genai-guidance.md"
@@ -104,8 +104,16 @@ def test_a_section_that_grows_a_chunk_leaves_later_chunks_unchanged():
     after = split_document(doc(f"## First\n\n{grown}\n\n{later}"), settings)
     assert len(after) == len(before) + 1
     assert [(c.page_content, c.metadata) for c in after[-2:]] == [(c.page_content, c.metadata) for c in before[-2:]]
-    positions = [c.metadata["position"] for c in after]
-    assert positions == sorted(positions) and positions[:2] == [0, 1] and positions[2] == SECTION_STRIDE
+    assert [c.metadata["position"] for c in after] == [0, 1, 0, 0]  # numbered within each section
+
+
+def test_a_new_section_leaves_every_other_chunk_unchanged():
+    body = "## First\n\nThe first section.\n\n## Later\n\nThe later section.\n\n## Last\n\nThe last section.\n"
+    before = split_document(doc(body), SETTINGS)
+    after = split_document(doc(body.replace("## Later", "## Inserted\n\nA new section.\n\n## Later")), SETTINGS)
+    assert len(after) == len(before) + 1
+    unchanged = [(c.page_content, c.metadata) for c in after if c.metadata["section"] != "Inserted"]
+    assert unchanged == [(c.page_content, c.metadata) for c in before]
 
 
 def test_setext_headings_emphasis_and_links_are_normalized():
@@ -140,8 +148,8 @@ def test_real_guidance_sections_and_matrix_rows():
     assert len(rows) >= 6, sections  # one chunk per matrix row
     assert all(chunk.metadata["kind"] == "guidance" and chunk.metadata["restated"] for chunk in chunks)
     assert all(word_count(c.page_content) <= SETTINGS.chunk_max_words + SETTINGS.chunk_min_words for c in chunks)
-    positions = [chunk.metadata["position"] for chunk in chunks]
-    assert positions == sorted(set(positions))
+    places = [(chunk.metadata["section"], chunk.metadata["position"]) for chunk in chunks]
+    assert len(places) == len(set(places))  # heading path and position name each chunk
     source_words = " ".join(GUIDANCE.read_text(encoding="utf-8").split())
     for chunk in chunks:  # every chunk is the document's own text
         assert " ".join(chunk.page_content.split()) in source_words
