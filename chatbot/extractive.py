@@ -13,7 +13,7 @@ from chatbot.lexical import tokenize
 from chatbot.sanitize import remove_instructions
 from chatbot.sentence_bank import SentenceBank
 from chatbot.types import Citation, Passage
-from chatbot.yes_no import answers_absence, asks_existence, lead
+from chatbot.yes_no import answers_absence, asks_existence, lead, states_absence
 
 POOL = 6  # passages whose sentences compete
 MAX_SENTENCES = 4
@@ -189,9 +189,12 @@ def select(found: list[Candidate], max_passages: int, question: str = "") -> lis
                  or _share(c.words) >= FLOOR_WORDS or id(c) in absent]
     value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0) for c in remaining}
     first = max(remaining, key=lambda c: value[id(c)])
-    best = value[id(first)]
     chosen = [first]
     remaining.remove(first)
+    best = value[id(first)]
+    if states_absence(first.sentence):
+        # "The guidance has no rule for X" leads; the rules nearest to X are what should follow it.
+        best = max((value[id(c)] for c in remaining if not states_absence(c.sentence)), default=best)
     covered = set(first.words)
     while remaining and len(chosen) < MAX_SENTENCES:
         def relevance(c: Candidate) -> float:
@@ -201,10 +204,12 @@ def select(found: list[Candidate], max_passages: int, question: str = "") -> lis
             similarity = max(float(c.vector @ s.vector) for s in chosen)
             return relevance(c) - REPEAT_WEIGHT * max(0.0, similarity - REPEAT_FROM)
 
-        pick = max(remaining, key=marginal)
-        remaining.remove(pick)
-        if relevance(pick) < (KEEP_RATIO if len(chosen) >= MIN_SENTENCES else CONTEXT_RATIO) * best:
+        cutoff = (KEEP_RATIO if len(chosen) >= MIN_SENTENCES else CONTEXT_RATIO) * best
+        relevant = [c for c in remaining if relevance(c) >= cutoff]
+        if not relevant:
             break
+        pick = max(relevant, key=marginal)
+        remaining.remove(pick)
         if any(float(pick.vector @ s.vector) >= REDUNDANT for s in chosen):
             continue
         cited = {c.passage.chunk_id for c in chosen}

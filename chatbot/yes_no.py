@@ -67,6 +67,11 @@ def asks_existence(question: str) -> bool:
     return bool(_ASKS_EXISTENCE.match(question))
 
 
+def states_absence(sentence: str) -> bool:
+    """True when `sentence` says something is missing ("The guidance has no rule for ...")."""
+    return bool(_ABSENCE.search(_QUOTED.sub('""', sentence)))
+
+
 def answers_absence(question: str, sentence: str) -> bool:
     """True when `question` asks whether something exists and `sentence` says that very thing is missing.
 
