@@ -56,6 +56,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"final (cut|picture|version|shot)s?|on screen|on-screen|in the film|in the show|on air|broadcast",
      "final deliverables"),
     (r"sign-?off|permission|green ?light", "written approval"),
+    (r"who (do|should|can) (i|we) (contact|ask|call|email|talk to|reach|go to)|whom? to (contact|ask)|point of contact"
+     r"|who at netflix", "Netflix contact escalate"),
     (r"(looks?|looking) (basically |just |exactly |almost )?like (the|a|an) (original|famous|existing|real)|knock-?offs?"
      r"|rip-?offs?|lookalikes?|plagiari\w*|(original|famous|existing|well-known) (posters?|films?|movies?|paintings?"
      r"|artworks?|photos?|photographs?|songs?|books?|logos?|comics?)", "copy copyrighted unowned material infringe"),

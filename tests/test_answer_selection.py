@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.yes_no import answers_absence, asks_existence, direct_answer, lead
+from chatbot.yes_no import answers_absence, asks_existence, direct_answer, lead, states_absence
 
 
 def test_a_shared_tool_name_does_not_bring_in_unrelated_news(bot):
@@ -77,3 +77,19 @@ def test_the_lead_names_the_requirement_asked_about_then_one_more():
 ])
 def test_no_lead_read_off_the_wrong_kind_of_statement(question, sentence):
     assert direct_answer(question, sentence) == ""
+
+
+@pytest.mark.parametrize(("question", "gap", "rule"), [
+    ("can i use chat gpt to wirte the first draft of our script insted of hiring a writer",
+     "AI-drafted scripts", "union-covered work"),
+    ("Is it ok to generate background extras with AI for a crowd scene?", "crowds or background extras", "Impact on Union Roles"),
+    ("Does the guidance apply to documentaries?", "documentaries", "Misleading or Misrepresentative Content"),
+])
+def test_a_gap_in_the_guidance_is_followed_by_the_nearest_rule(bot, question, gap, rule):
+    # Saying only "there is no rule for X" leaves a producer nowhere: the rules that come closest must follow.
+    answer = bot.ask(question)
+    assert not answer.declined
+    assert gap in answer.citations[0].section
+    first, rest = answer.text.split(" [1] ", 1)
+    assert states_absence(first)
+    assert rule in rest
