@@ -1,0 +1,82 @@
+"""The shipped corpus: complete front matter, and prose in the project's own words, never copied from a source."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import load_file
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+REFERENCE = ROOT.parent / "shared" / "reference"
+DOCUMENTS = sorted(CORPUS.rglob("*.md"))
+RUN = 10  # words in a row shared with a source that count as copying
+KINDS = {"guidance", "article", "summary"}
+
+
+def prose(text: str) -> str:
+    """Running text only: no front matter, headings, URLs, or quoted titles, which are meant to match."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", "**")))
+    text = re.sub(r"https?://\S+", " ", text)
+    return re.sub(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d", " | ", text)
+
+
+def plain(text: str) -> str:
+    return text.lower().replace("\u2019", "").replace("'", "")
+
+
+def runs(text: str, titles: set[str] = frozenset()) -> set[tuple[str, ...]]:
+    """Every RUN-word sequence within one sentence of `text`, never across a quote or a source's section title."""
+    text = plain(text)
+    for title in titles:
+        text = text.replace(title, " | ")
+    words = re.findall(r"[^\W_]+|\|", re.sub(r"[.!?;:\n]", " | ", text))
+    return {tuple(words[i:i + RUN]) for i in range(len(words) - RUN + 1) if "|" not in words[i:i + RUN]}
+
+
+def section_titles(source: str) -> set[str]:
+    """A source's headings (Markdown or bold lines), which the corpus keeps on purpose."""
+    titles = set()
+    for line in source.splitlines():
+        line = line.strip()
+        if line.startswith(("#", "**")):
+            titles.add(plain(line.lstrip("#").strip().strip("*").strip()))
+    return {title for title in titles if len(title.split()) >= 3}
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_every_document_names_its_source_and_says_it_restates_it(path):
+    document = load_file(path, str(path.relative_to(CORPUS)))
+    assert document.title and document.publisher and document.published
+    assert document.url.startswith(("https://", "http://"))
+    assert document.kind in KINDS
+    assert document.restated, f"{path.name}: its note must say it restates the source in the project's own words"
+
+
+def sources() -> list[Path]:
+    return sorted(REFERENCE.rglob("*.md")) + sorted((REFERENCE.parent / "seeds").glob("*"))
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference is not present")
+def test_no_document_copies_a_run_of_words_from_any_source():
+    copied = []
+    for source in sources():
+        text = source.read_text(encoding="utf-8", errors="replace")
+        titles = section_titles(text)
+        theirs = runs(re.sub(r"https?://\S+", " ", text), titles)
+        for path in DOCUMENTS:
+            shared = runs(prose(path.read_text(encoding="utf-8")), titles) & theirs
+            copied += [f"{path.name} ~ {source.name}: {' '.join(run)}" for run in sorted(shared)[:3]]
+    assert copied == [], "\n".join(copied)
+
+
+def test_the_copy_check_finds_a_copied_sentence():
+    source = "Partners must never let a tool train on production data without written approval from the studio."
+    assert runs(prose("# Doc\n\nIn short, partners must never let a tool train on production data without written approval.")) \
+        & runs(source)
+    assert not runs(prose("# Doc\n\nA tool may not learn from production material unless the studio approves it in writing.")) \
+        & runs(source)
