@@ -77,18 +77,27 @@ class Bot:
         index = retriever.index()  # raises IndexMissing when the collection is empty
         embedder = get_embedder(settings.embedding_model)
         _one_thread_per_question()
-        check_index(settings, collection, index.embeddings.shape[1], len(embedder.embed_query("dimension")))
+        dimension = len(embedder.embed_query("dimension"))
+        check_index(settings, collection, index.embeddings.shape[1], dimension)
         self._embedder = embedder
-        self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
+        self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32),
+                                  settings.sentence_cache, model=settings.embedding_model or "bundled")
+        self._bank.load(dimension)
         self._retriever = retriever
 
     @reconnecting
     def warm_up(self, sentences: bool = True) -> None:
-        """Load the model and index now, and embed every chunk's sentences so no question waits for them."""
+        """Load the model and index now, and embed every chunk's sentences so no question waits for them.
+
+        The sentence vectors are saved beside the index, so the next process reads them instead.
+        """
         retriever, _, bank = self._parts()
         self._embed("warm up")
         if sentences:
-            bank.get(retriever.index().passages)
+            passages = retriever.index().passages
+            bank.get(passages)
+            if bank.unsaved:
+                bank.save(passages)
 
     def _embed(self, text: str) -> np.ndarray:
         return np.asarray(self._parts()[1].embed_query(text), dtype=np.float32)

@@ -23,7 +23,9 @@ class Settings:
 
     # Where things live
     corpus_dir: Path = _setting(Path("corpus"), "Folder of Markdown documents ingested by default")
-    data_dir: Path = _setting(Path(".data"), "Folder for the index, its records and the feedback log")
+    data_dir: Path = _setting(
+        Path(".data"), "Folder for the index, its records, the feedback log and a cache of sentence vectors"
+    )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
     collection: str = _setting("guidance", "Chroma collection name")
 
@@ -74,6 +76,10 @@ class Settings:
     @property
     def feedback_db(self) -> Path:
         return self.data_dir / "feedback.sqlite"
+
+    @property
+    def sentence_cache(self) -> Path:
+        return self.data_dir / "sentence-vectors.npz"
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] = os.environ, **overrides) -> "Settings":
