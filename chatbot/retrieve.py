@@ -34,6 +34,23 @@ WORDING_CHECK_SIMILARITY = 0.75
 SAME_POINT_SIMILARITY = 0.85
 
 
+# The latest snapshot of each store's collection, shared by every retriever of this process: the chat and the
+# use-case check read the same index, which then sits in memory once and is built once.
+_snapshots: dict[str, tuple[str, ChunkIndex]] = {}  # store -> (collection id, snapshot)
+_snapshots_lock = threading.Lock()
+
+
+def shared_snapshot(settings: Settings, collection: "chromadb.Collection", current: str) -> ChunkIndex:
+    """The collection's snapshot with fingerprint `current`: the one already in memory, or read now."""
+    store = f"{settings.chroma_url or settings.chroma_dir.resolve()}|{settings.collection}"
+    collection_id = str(collection.id)  # a rebuilt index is a new collection, even with the same chunk ids
+    with _snapshots_lock:  # held while reading, so two retrievers starting together read the index once
+        known = _snapshots.get(store)
+        if known is None or known[0] != collection_id or known[1].fingerprint != current:
+            known = _snapshots[store] = (collection_id, ChunkIndex.load(collection))
+        return known[1]
+
+
 def check_retriever(name: str) -> str:
     if name not in RETRIEVERS:
         raise ValueError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
@@ -64,7 +81,7 @@ class Retriever:
         current = fingerprint(ids)
         with self._lock:
             if self._index is None or self._index.fingerprint != current:
-                self._index = ChunkIndex.load(self.collection)
+                self._index = shared_snapshot(self.settings, self.collection, current)
             self._checked_version = version
             return self._index
 

@@ -208,3 +208,28 @@ def test_lexical_support_matches_plain_word_sets(corpus_settings):
         expected = sum(index.lexical.idf(w) for w in found) / sum(index.lexical.idf(w) for w in unique)
 
         assert index.lexical.support(words, rows) == pytest.approx(expected)
+
+
+def test_retrievers_of_one_store_share_one_snapshot_until_it_is_rebuilt(make_settings, tmp_path):
+    from chatbot.retrieve import Retriever
+    from chatbot.store import COLLECTION_METADATA
+
+    settings = make_settings(corpus_dir=tmp_path / "unused")
+    client = open_client(settings)
+    collection = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
+    rows = {"ids": ["a", "b"], "documents": ["Moodboards need no escalation.", "Digital replicas need consent."],
+            "metadatas": [{"source": "a.md"}, {"source": "b.md"}]}
+    collection.add(embeddings=[[1.0, 0.0], [0.0, 1.0]], **rows)
+
+    chat, check = Retriever(settings, collection), Retriever(settings, collection)
+    first = chat.index()
+    assert check.index() is first  # read once, held once
+
+    client.delete_collection(settings.collection)  # rebuilt: the same chunk ids, other vectors
+    rebuilt = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
+    rebuilt.add(embeddings=[[0.0, 1.0], [1.0, 0.0]], **rows)
+    fresh = Retriever(settings, rebuilt).index()
+    client.close()
+
+    assert fresh is not first
+    assert np.array_equal(fresh.embeddings, np.array([[0.0, 1.0], [1.0, 0.0]], dtype=np.float32))
