@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from chatbot.settings import Settings
+from chatbot.types import source_fields
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +31,11 @@ def list_documents(settings: Settings) -> list[DocumentInfo]:
 
     Returns an empty list when there is no index yet, so a front end can still start.
     """
-    from chatbot.store import open_client
+    from chatbot.store import open_client, read_pages
 
     try:
         collection = open_client(settings).get_collection(settings.collection)
-        metadatas = collection.get(include=["metadatas"])["metadatas"] or []
+        metadatas = [metadata for page in read_pages(collection, ["metadatas"]) for metadata in page["metadatas"] or []]
     except Exception as err:  # a missing collection or an unreachable server: the panel says so instead
         log.warning("Cannot list the indexed documents (%s)", err)
         return []
@@ -48,15 +49,8 @@ def documents_from_metadata(metadatas: list[dict]) -> list[DocumentInfo]:
         source = str((metadata or {}).get("source", ""))
         if not source or source in documents:
             continue
-        documents[source] = DocumentInfo(
-            source=source,
-            title=str(metadata.get("title", "")),
-            url=str(metadata.get("url", "")),
-            kind=str(metadata.get("kind", "document")),
-            publisher=str(metadata.get("publisher", "")),
-            published=str(metadata.get("published", "")),
-            restated=bool(metadata.get("restated", False)),
-        )
+        documents[source] = DocumentInfo(publisher=str(metadata.get("publisher", "")),
+                                         published=str(metadata.get("published", "")), **source_fields(metadata))
     return list(documents.values())
 
 

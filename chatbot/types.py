@@ -9,6 +9,17 @@ from dataclasses import dataclass, field
 CHUNK_METADATA_KEYS = ("source", "title", "url", "kind", "publisher", "published", "section", "position", "restated")
 
 
+def source_fields(metadata: dict) -> dict[str, object]:
+    """What a chunk's metadata says about the document it comes from, with defaults for missing keys."""
+    return {
+        "source": str(metadata.get("source", "")),
+        "title": str(metadata.get("title", "")),
+        "url": str(metadata.get("url", "")),
+        "kind": str(metadata.get("kind", "document")),
+        "restated": bool(metadata.get("restated", False)),
+    }
+
+
 @dataclass(frozen=True)
 class Passage:
     """One indexed chunk as retrieved: its verbatim text and where it comes from."""
@@ -25,17 +36,8 @@ class Passage:
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, metadata: dict, score: float = 0.0) -> "Passage":
-        return cls(
-            chunk_id=chunk_id,
-            text=text,
-            source=str(metadata.get("source", "")),
-            title=str(metadata.get("title", "")),
-            section=str(metadata.get("section", "")),
-            url=str(metadata.get("url", "")),
-            kind=str(metadata.get("kind", "document")),
-            restated=bool(metadata.get("restated", False)),
-            score=score,
-        )
+        return cls(chunk_id=chunk_id, text=text, section=str(metadata.get("section", "")), score=score,
+                   **source_fields(metadata))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import math
 import re
-import socket
 import sys
 import threading
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatbot.render import answer_markdown, cited_numbers
+from evals.processes import free_port
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
@@ -164,12 +164,6 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
     if any(thread.is_alive() for thread in threads):
         report.problems.append(f"some clients were still waiting after {timeout_s:.0f} s")
     return report
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

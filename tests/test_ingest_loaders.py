@@ -6,7 +6,6 @@ import functools
 import http.server
 import io
 import os
-import socket
 import threading
 from pathlib import Path
 
@@ -14,19 +13,13 @@ import pytest
 
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
+from evals.processes import free_port
 from ingest.loaders import load_file, load_url
 from ingest.sources import inventory, source_name, stale_sources
 from ingest.split import split_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 MARKERS = ("NAV-MARKER", "TRACKING-SCRIPT-MARKER", "STYLE-MARKER", "FOOTER-MARKER", "ASIDE-MARKER", "trackPageView")
-
-
-def unused_port() -> int:
-    """A local port nothing listens on (until someone binds it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -136,7 +129,7 @@ def test_unreadable_file_raises_a_reason(tmp_path):
 
 
 def test_unreachable_url_raises_a_clear_reason():
-    url = f"http://127.0.0.1:{unused_port()}/guidance.html"
+    url = f"http://127.0.0.1:{free_port()}/guidance.html"
     with pytest.raises(IngestError, match="cannot fetch it .*check the address and the network connection"):
         load_url(url, Settings(fetch_timeout_s=5))
 

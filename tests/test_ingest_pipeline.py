@@ -10,9 +10,10 @@ import pytest
 from chatbot.errors import StoreUnavailable
 from chatbot.store import open_client
 from chatbot.types import CHUNK_METADATA_KEYS
+from evals.processes import free_port
 from ingest import pipeline
 from ingest.pipeline import store_is_empty
-from test_ingest_loaders import pdf_bytes, unused_port  # tests/ is on sys.path in pytest's default import mode
+from test_ingest_loaders import pdf_bytes  # tests/ is on sys.path in pytest's default import mode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,7 @@ def test_bad_input_is_reported_and_the_store_keeps_its_content(settings, corpus,
     assert "malformed front matter" in " ".join(report.warnings)
     assert stored(settings) == before
 
-    url = f"http://127.0.0.1:{unused_port()}/page.html"
+    url = f"http://127.0.0.1:{free_port()}/page.html"
     missing = tmp_path / "no-such-file.md"
     named = pipeline.run(settings, [str(missing), url])
     assert named.failed == 2 and named.embedded == 0 and named.chunks_deleted == 0

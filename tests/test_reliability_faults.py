@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+from chroma_server import ChromaServer
 from ui_helpers import ROOT, free_port, serve
 
 from chatbot.errors import StoreUnavailable
@@ -25,7 +25,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest" / "corpus"
 QUESTION = "Can the sound department use a synthetic voice to replace a line an actor recorded?"
 REBUILD = "python -m ingest --rebuild"
 KILL_TRIALS = 3  # the CI size; `python -m evals.reliability` runs 20
-CHROMA = Path(sys.executable).parent / "chroma"
 
 
 def test_ingests_killed_at_random_moments_leave_a_usable_store_that_the_next_run_completes(tmp_path, embedder):
@@ -174,43 +173,12 @@ def _copy(settings, tmp_path):
 # A Chroma server that goes away ----------------------------------------------------------------------------
 
 
-class ChromaServer:
-    """`chroma run` on a fixed local port and folder, stopped and started again at will."""
-
-    def __init__(self, path: Path, log: Path):
-        self.path, self.log, self.port = path, log, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                             "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not start: {self.log.read_text()[-2000:]}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=30)
-
-
 def test_a_chroma_server_that_goes_away_is_a_clear_error_and_its_return_is_picked_up(make_settings, tmp_path, embedder):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
     from chatbot.bot import build_bot
 
-    if not CHROMA.exists():
-        pytest.skip(f"{CHROMA} is not installed")
     server = ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log")
     server.start()
     try:
@@ -222,7 +190,7 @@ def test_a_chroma_server_that_goes_away_is_a_clear_error_and_its_return_is_picke
             client = Client(demo.local_url, verbose=False)
             assert client.predict(QUESTION, api_name="/ask")["citations"]
 
-            server.stop()
+            server.kill()
             with pytest.raises(StoreUnavailable, match=f"Chroma server at {server.url}.*chroma run"):
                 bot.ask(QUESTION)
             with pytest.raises(AppError, match=f"Chroma server at {server.url}"):
@@ -232,4 +200,4 @@ def test_a_chroma_server_that_goes_away_is_a_clear_error_and_its_return_is_picke
             assert bot.ask(QUESTION).citations
             assert client.predict(QUESTION, api_name="/ask")["citations"]
     finally:
-        server.stop()
+        server.kill()

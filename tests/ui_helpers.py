@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from evals.processes import free_port, read_until_url, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -48,38 +41,16 @@ def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tu
         [sys.executable, "app.py"], cwd=ROOT, env={**os.environ, **env}, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    lines: queue.Queue[str] = queue.Queue()
     output: list[str] = []  # everything printed so far, kept until the end for assertions
-
-    def read() -> None:
-        for line in process.stdout:
-            output.append(line)
-            lines.put(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    reader = None
     try:
-        deadline = time.monotonic() + ready_timeout_s
-        while True:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"app.py printed no URL within {ready_timeout_s:.0f}s:\n{''.join(output)}") from None
-            if line.startswith("Running on "):
-                url = line.split()[2]
-                break
-            if process.poll() is not None and lines.empty():
-                raise AssertionError(f"app.py exited with {process.returncode}:\n{''.join(output)}")
+        url, reader = read_until_url(process, output, ready_timeout_s)
         process.output = output  # type: ignore[attr-defined]  # what it has printed, growing until it exits
         yield process, url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        reader.join(timeout=10)
+        stop(process)
+        if reader is not None:
+            reader.join(timeout=10)
 
 
 @contextlib.contextmanager

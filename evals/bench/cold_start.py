@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from chatbot.settings import Settings
 from evals.bench.stats import summarize
+from evals.processes import free_port, read_until_url, stop
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +70,12 @@ def app_once(env: dict[str, str]) -> dict[str, float]:
     """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS."""
     from gradio_client import Client
 
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env={**env, "RAG_PORT": str(port)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        url = _wait_for_url(process)
+        url, _ = read_until_url(process, [], TIMEOUT_S)
         listening = time.perf_counter() - started
         result = Client(url, verbose=False).predict(QUESTION, api_name="/ask")
         first_answer = time.perf_counter() - started
@@ -88,29 +86,7 @@ def app_once(env: dict[str, str]) -> dict[str, float]:
         return {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
                 "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for_url(process: subprocess.Popen) -> str:
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    output: list[str] = []
-    deadline = time.monotonic() + TIMEOUT_S
-    while True:
-        try:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            raise RuntimeError(f"app.py printed no URL within {TIMEOUT_S} s:\n{''.join(output)[-2000:]}") from None
-        output.append(line)
-        if line.startswith("Running on "):
-            return line.split()[2]
-        if process.poll() is not None and lines.empty():
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{''.join(output)[-2000:]}")
+        stop(process)
 
 
 def _wait_until_idle(pid: int, timeout_s: float = TIMEOUT_S) -> None:
@@ -137,12 +113,6 @@ def _status_kib(pid: int, key: str) -> int:
         if line.startswith(key + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"/proc/{pid}/status has no {key}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _summaries(runs: list[dict[str, float]]) -> dict[str, dict]:

@@ -1,0 +1,53 @@
+"""Helpers for runs that start other processes: a free local port, the URL an app prints, a sure stop."""
+
+from __future__ import annotations
+
+import queue
+import socket
+import subprocess
+import threading
+import time
+
+
+def free_port() -> int:
+    """A local port nothing listens on (until someone binds it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop(process: subprocess.Popen, grace_s: float = 20) -> None:
+    """Ask `process` to end, and kill it when it has not ended within `grace_s` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def read_until_url(process: subprocess.Popen, output: list[str], timeout_s: float) -> tuple[str, threading.Thread]:
+    """Wait until `python app.py` prints "Running on URL"; returns the URL and the thread reading its output.
+
+    Every line the process prints is appended to `output`, during the wait and after it, until the process ends.
+    Raises RuntimeError with what it printed when it exits first or prints no URL within `timeout_s`.
+    """
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout:
+            output.append(line)
+            lines.put(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise RuntimeError(f"app.py printed no URL within {timeout_s:.0f} s:\n{''.join(output)[-4000:]}") from None
+        if line.startswith("Running on "):
+            return line.split()[2], reader
+        if process.poll() is not None and lines.empty():
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{''.join(output)[-4000:]}")
