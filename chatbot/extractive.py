@@ -13,7 +13,7 @@ from chatbot.lexical import tokenize
 from chatbot.sanitize import remove_instructions
 from chatbot.sentence_bank import SentenceBank
 from chatbot.types import Citation, Passage
-from chatbot.yes_no import answers_absence, asks_existence, lead, states_absence
+from chatbot.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
 
 POOL = 6  # passages whose sentences compete
 MAX_SENTENCES = 4
@@ -45,6 +45,8 @@ FLOOR_WORDS = 0.4
 # A question asking whether something exists ("Is there a consent form?") is answered by a sentence saying it
 # does not ("provides no consent form"): such a sentence gains this times the share of the question it holds.
 ABSENCE_WEIGHT = 0.5
+# A "What is X?" question is answered first by a sentence saying what X is, when the passages hold one.
+DEFINITION_WEIGHT = 0.1
 # The guidance itself outranks summaries of it, and summaries outrank news about it, when sentences tie.
 KIND_PRIOR = {"guidance": 0.06, "summary": 0.02}
 ORIGINAL_PRIOR = 0.06  # a source's own text (restated=False) counts like the guidance
@@ -187,7 +189,9 @@ def select(found: list[Candidate], max_passages: int, question: str = "") -> lis
     absent = {id(c) for c in found if answers_absence(question, c.sentence)} if asks_existence(question) else set()
     remaining = [c for c in found if c.rank < FOCUS_RANKS or c.similarity >= FLOOR_RATIO * best_similarity
                  or _share(c.words) >= FLOOR_WORDS or id(c) in absent]
-    value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0) for c in remaining}
+    subject = definition_subject(question)
+    value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0)
+             + (DEFINITION_WEIGHT if subject and defines(subject, c.sentence) else 0.0) for c in remaining}
     first = max(remaining, key=lambda c: value[id(c)])
     chosen = [first]
     remaining.remove(first)

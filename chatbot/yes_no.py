@@ -67,6 +67,26 @@ def asks_existence(question: str) -> bool:
     return bool(_ASKS_EXISTENCE.match(question))
 
 
+_ASKS_DEFINITION = re.compile(
+    r"^\s*(?:(?:what|who)\s*(?:is|are|'s|\u2019s)|what does (?:netflix|the guidance) mean by|define|meaning of)\s+"
+    r"(?:an?\s+|the\s+)?(?P<subject>[^?]{2,60}?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def definition_subject(question: str) -> str:
+    """What a "What is X?" question asks to have defined ("X"), or "" for any other question."""
+    match = _ASKS_DEFINITION.match(question)
+    return match.group("subject").strip(" \"'") if match else ""
+
+
+def defines(subject: str, sentence: str) -> bool:
+    """True when `sentence` opens by saying what `subject` is ("INKubator is Netflix's own ... studio")."""
+    opening = sentence.lstrip(" \"'\u201c").lower()
+    return bool(re.match(rf"(the )?{re.escape(subject.lower())}[\"'\u201d]?( \([^)]*\))? (is|are|means|refers to|stands for)\b",
+                         opening))
+
+
 def states_absence(sentence: str) -> bool:
     """True when `sentence` says something is missing ("The guidance has no rule for ...")."""
     return bool(_ABSENCE.search(_QUOTED.sub('""', sentence)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.yes_no import answers_absence, asks_existence, direct_answer, lead, states_absence
+from chatbot.yes_no import (
+    answers_absence, asks_existence, defines, definition_subject, direct_answer, lead, states_absence,
+)
 
 
 def test_a_shared_tool_name_does_not_bring_in_unrelated_news(bot):
@@ -93,3 +95,20 @@ def test_a_gap_in_the_guidance_is_followed_by_the_nearest_rule(bot, question, ga
     first, rest = answer.text.split(" [1] ", 1)
     assert states_absence(first)
     assert rule in rest
+
+
+def test_a_what_is_question_opens_with_the_sentence_that_says_what_it_is(bot):
+    assert bot.ask("What is INKubator?").text.startswith("INKubator is Netflix's own generative AI animation studio")
+    assert bot.ask("what does netflix mean by genai?").text.startswith('"GenAI" is the abbreviation')
+
+
+def test_definition_questions_and_the_sentences_that_define():
+    assert definition_subject("What is INKubator?") == "INKubator"
+    assert definition_subject("what's a digital replica") == "digital replica"
+    assert definition_subject("what does netflix mean by genai?") == "genai"
+    assert definition_subject("What is needed for a digital double of our lead?") == "needed for a digital double of our lead"
+    assert definition_subject("Do we need consent?") == ""
+    assert defines("INKubator", "INKubator is Netflix's own generative AI animation studio.")
+    assert defines("genai", '"GenAI" is the abbreviation the guidance uses.')
+    assert not defines("INKubator", "INKubator plans to move on to feature-quality work later.")
+    assert not defines("INKubator", "Netflix says INKubator is small.")
