@@ -139,6 +139,7 @@ _COMPILED = tuple((area, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for a
 _NEGATIONS = {"not", "never", "no", "nor", "none", "neither", "won't", "wont", "isn't", "aren't", "doesn't",
               "don't"}
 _NEGATION_WINDOW = 4
+_NEGATION_CHARS = 200  # far more than _NEGATION_WINDOW words need
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
 
 
@@ -220,12 +221,12 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
     """Always-approval areas the description mentions, by the keyword rules above, in order of appearance."""
     description = description.replace("\u2019", "'").replace("\u2018", "'")
     found: dict[tuple[str, str], Detection] = {}
-    spans: dict[str, list[tuple[int, int]]] = {}
+    reach: dict[str, int] = {}  # per area, the furthest end of a phrase found so far
     hits = [(area, match) for area, pattern in _COMPILED for match in pattern.finditer(description)]
     for area, match in sorted(hits, key=lambda hit: (hit[1].start(), -hit[1].end())):
-        if any(start <= match.start() and match.end() <= end for start, end in spans.get(area, ())):
-            continue  # inside a longer phrase already found for the same area
-        spans.setdefault(area, []).append(match.span())
+        if match.end() <= reach.get(area, -1):
+            continue  # inside a longer phrase already found for the same area (phrases come in order of start)
+        reach[area] = match.end()
         phrase = " ".join(match.group(0).split())
         negation = _negation_before(description, match.start())
         key = (area, phrase.lower())
@@ -236,7 +237,9 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
 
 
 def _negation_before(text: str, start: int) -> str:
-    clause = _CLAUSE_BREAK.split(text[:start])[-1]
+    # Only the last few words count, so only the text just before the phrase is read: reading all of it for
+    # every phrase made a long paste take quadratic time.
+    clause = _CLAUSE_BREAK.split(text[max(0, start - _NEGATION_CHARS):start])[-1]
     if re.search(r"\bnon-$", clause, re.IGNORECASE):
         return "non-"
     words = re.findall(r"[\w']+", clause.lower())[-_NEGATION_WINDOW:]
