@@ -33,7 +33,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"unions?|guilds?|sag-aftra|wga|iatse", "union guild"),
     # Tools and data
     (r"chat ?gpt|gpt-?\d\w*|midjourney|runway|sora|stable diffusion|dall-?e|firefly|claude|gemini|copilot|veo"
-     r"|llms?|chatbots?|image generators?|text-to-\w+|upscal\w*|ai apps?", "GenAI tool"),
+     r"|llms?|chatbots?|image generators?|text-to-\w+|ai apps?", "GenAI tool"),
+    (r"upscal\w*|de-?nois\w*|noise (reduction|removal)|sharpen\w*|restor\w* (the |old |archival )?(footage|film|audio|images?)"
+     r"|clean(ing)? up (the )?(audio|dialogue|footage|image)", "clarity noise reduction customary alterations post-production"),
     (r"free (tier|version|plan)|terms of (service|use)|license tiers?|t&cs?", "license tier terms and conditions training"),
     (r"keeps?|retain\w*|stores?|saves?|learn\w* from", "store reuse train production data"),
     (r"scripts?|screenplays?|dailies|rushes|unreleased footage|raw footage", "proprietary material"),

@@ -112,3 +112,9 @@ def test_definition_questions_and_the_sentences_that_define():
     assert defines("genai", '"GenAI" is the abbreviation the guidance uses.')
     assert not defines("INKubator", "INKubator plans to move on to feature-quality work later.")
     assert not defines("INKubator", "Netflix says INKubator is small.")
+
+
+def test_routine_clean_up_is_answered_from_the_customary_alterations(bot):
+    answer = bot.ask("Is AI noise reduction on an actor's voice OK without consent?")
+    assert "Digital Alterations" in answer.citations[0].section
+    assert "noise reduction" in answer.text.split("[1]")[0]
