@@ -38,6 +38,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
      r"|clean(ing)? up (the )?(audio|dialogue|footage|image)", "clarity noise reduction customary alterations post-production"),
     (r"free (tier|version|plan)|terms of (service|use)|license tiers?|t&cs?", "license tier terms and conditions training"),
     (r"keeps?|retain\w*|stores?|saves?|learn\w* from", "store reuse train production data"),
+    (r"train\w* on (our|the|its|their|your|production) (footage|dailies|material|data|inputs?|outputs?|scripts?|images?|work)"
+     r"|improve (their|its|the) (own )?(models?|ai|tool)", "no storage reuse training on production data inputs outputs"),
     (r"scripts?|screenplays?|dailies|rushes|unreleased footage|raw footage", "proprietary material"),
     (r"contact (sheet|details|list)s?|phone numbers?|e-?mail addresses|home addresses|crew list|cast list"
      r"|personal (info\w*|details)|medical", "personal data"),
