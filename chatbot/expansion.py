@@ -14,6 +14,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     (r"(voice|vocal)s? ?(clon\w*|model\w*|synth\w*)|clon\w* (a |an |the |their |his |her )?voices?|ai voices?",
      "synthetic voice digital replica"),
     (r"clon\w*", "digital replica"),
+    (r"(with|in|using|into) (the |our |their |his |her |an? )?(actor|actress|performer|talent|cast member|star|lead)\w*'?s?'? "
+     r"(own |real |original |natural )?voices?",
+     "digital replica voice likeness consent"),
     (r"singers?|vocals?|voice ?(actors?|over|artists?)|narrators?", "performer voice talent performance"),
     (r"de-?ag\w*|re-?ag\w*|make \w+ (look )?younger|look younger|younger version", "re-ageing de-ageing talent replication"),
     (r"lip-?sync\w*|lip movements?|mouth movements?|new lines?", "visual ADR lip-sync performance alteration"),

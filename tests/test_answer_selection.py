@@ -118,3 +118,9 @@ def test_routine_clean_up_is_answered_from_the_customary_alterations(bot):
     answer = bot.ask("Is AI noise reduction on an actor's voice OK without consent?")
     assert "Digital Alterations" in answer.citations[0].section
     assert "noise reduction" in answer.text.split("[1]")[0]
+
+
+def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
+    answer = bot.ask("Can we use AI to translate and dub the show into Spanish with the actor's own voice?")
+    assert answer.text.startswith("Yes, with the performer's consent.")
+    assert "digital replica" in answer.text.lower()
