@@ -1,4 +1,5 @@
-"""A short direct answer ("Yes — consent is required.") for yes/no questions, read off a quoted sentence."""
+"""Question shapes (yes/no, "is there", "what is"), and the short direct answer ("Yes — consent is required.")
+read off a quoted sentence."""
 
 from __future__ import annotations
 
