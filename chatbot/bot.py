@@ -12,7 +12,6 @@ import numpy as np
 
 from chatbot import extractive
 from chatbot.decline import EMPTY_QUESTION, NOT_COVERED, covered
-from chatbot.errors import IndexMissing
 from chatbot.expansion import expand, search_text
 from chatbot.history import resolve
 from chatbot.lexical import tokenize
@@ -57,22 +56,11 @@ class Bot:
         return self._retriever, self._embedder, self._bank
 
     def _load(self) -> None:
-        from chatbot.store import get_embedder, open_client
+        from chatbot.store import get_embedder, open_collection
         from chatbot.store_checks import check_index
 
         settings = self.settings
-        if not settings.chroma_url and not settings.chroma_dir.exists():
-            raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
-        client = open_client(settings)
-        try:
-            collection = client.get_collection(settings.collection)
-        except Exception as err:
-            if type(err).__name__ != "NotFoundError":
-                raise
-            where = settings.chroma_url or settings.chroma_dir
-            raise IndexMissing(
-                f"No index in {where} (no collection {settings.collection!r}). Run `python -m ingest` first."
-            ) from None
+        collection = open_collection(settings)
         retriever = Retriever(settings, collection)
         index = retriever.index()  # raises IndexMissing when the collection is empty
         embedder = get_embedder(settings.embedding_model)

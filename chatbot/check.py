@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from chatbot.assessment import Assessment, CitedTrigger, MatrixRow
 from chatbot.check_rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide, detect_areas
-from chatbot.errors import IndexMissing
 from chatbot.expansion import expand
 from chatbot.fusion import reciprocal_rank_fusion
 from chatbot.lexical import tokenize
@@ -53,18 +52,10 @@ class UseCaseChecker:
     def retriever(self) -> "Retriever":
         if self._retriever is None:
             from chatbot.retrieve import Retriever
-            from chatbot.store import open_client
+            from chatbot.store import open_collection
 
             settings = self.settings
-            if not settings.chroma_url and not settings.chroma_dir.exists():
-                raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
-            try:
-                collection = open_client(settings).get_collection(settings.collection)
-            except Exception as err:
-                if type(err).__name__ != "NotFoundError":
-                    raise
-                raise IndexMissing(f"No index in {settings.chroma_url or settings.chroma_dir} (no collection "
-                                   f"{settings.collection!r}). Run `python -m ingest` first.") from None
+            collection = open_collection(settings)
             self._retriever = Retriever(settings, collection)
         return self._retriever
 

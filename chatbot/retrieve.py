@@ -16,6 +16,7 @@ from chatbot.expansion import expand
 from chatbot.fusion import reciprocal_rank_fusion
 from chatbot.lexical import tokenize
 from chatbot.settings import Settings
+from chatbot.store import read_pages
 from chatbot.store_version import StoreVersion
 from chatbot.types import Passage
 
@@ -75,7 +76,7 @@ class Retriever:
         index = self._index
         if index is not None and version is not None and version == self._checked_version:
             return index
-        ids = self.collection.get(include=[])["ids"]
+        ids = [chunk_id for page in read_pages(self.collection, []) for chunk_id in page["ids"]]
         if not ids:
             raise IndexMissing(self._missing_message())
         current = fingerprint(ids)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from chatbot.errors import StoreUnavailable
+from chatbot.errors import IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -159,3 +159,16 @@ def read_pages(collection: Any, include: list[str]) -> Iterator[dict]:
         offset += len(page["ids"])
         if len(page["ids"]) < page_size:
             return
+
+
+def open_collection(settings: Settings) -> "chromadb.Collection":
+    """The index's collection, for reading; IndexMissing, saying to run the ingest, when there is none."""
+    if not settings.chroma_url and not settings.chroma_dir.exists():
+        raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
+    try:
+        return open_client(settings).get_collection(settings.collection)
+    except Exception as err:
+        if type(err).__name__ != "NotFoundError":
+            raise
+        raise IndexMissing(f"No index in {settings.chroma_url or settings.chroma_dir} (no collection "
+                           f"{settings.collection!r}). Run `python -m ingest` first.") from None
