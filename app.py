@@ -50,7 +50,7 @@ def main() -> int:
 
         bot = build_bot(settings)
         threading.Thread(target=warm_up, args=(bot,), name="warm-up", daemon=True).start()
-        from chatbot.ui import build_ui, launch  # gradio loads while the model warms up
+        from chatbot.ui.ui import build_ui, launch  # gradio loads while the model warms up
 
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)

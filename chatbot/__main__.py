@@ -52,7 +52,7 @@ def _ask(argv: Sequence[str]) -> int:
 
 def _check(argv: Sequence[str]) -> int:
     try:
-        from chatbot import check_command
+        from chatbot.usecase import command as check_command
     except ImportError:
         print("error: the use-case check is not installed in this version.", file=sys.stderr)
         return 1

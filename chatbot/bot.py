@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot import extractive
-from chatbot.decline import EMPTY_QUESTION, NOT_COVERED, covered
-from chatbot.expansion import expand, search_text
-from chatbot.history import resolve
-from chatbot.lexical import tokenize
-from chatbot.reconnect import reconnecting
-from chatbot.retrieve import Retriever, check_retriever
-from chatbot.sanitize import clean_question
-from chatbot.sentence_bank import SentenceBank
+from chatbot.answer import extractive
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.query.expansion import expand, search_text
+from chatbot.query.history import resolve
+from chatbot.retrieval.lexical import tokenize
+from chatbot.store.reconnect import reconnecting
+from chatbot.retrieval.retriever import Retriever, check_retriever
+from chatbot.query.cleaning import clean_question
+from chatbot.answer.sentence_bank import SentenceBank
 from chatbot.settings import Settings
 from chatbot.types import Answer, Passage, Timings
 
 if TYPE_CHECKING:
-    from chatbot.llm import LlmAnswerer
+    from chatbot.answer.llm import LlmAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,8 @@ class Bot:
         return self._retriever, self._embedder, self._bank
 
     def _load(self) -> None:
-        from chatbot.store import get_embedder, open_collection
-        from chatbot.store_checks import check_index
+        from chatbot.store.client import get_embedder, open_collection
+        from chatbot.store.compatibility import check_index
 
         settings = self.settings
         collection = open_collection(settings)
@@ -149,7 +149,7 @@ class Bot:
     def _answer(self, question: str, passages: list[Passage], found: list, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""
         if self.settings.answerer == "llm":
-            from chatbot.llm import LlmAnswerer, LlmFailed
+            from chatbot.answer.llm import LlmAnswerer, LlmFailed
 
             if self._llm is None:
                 self._llm = LlmAnswerer(self.settings)
@@ -185,7 +185,7 @@ def build_bot(settings: Settings) -> Bot:
     if settings.answerer not in ANSWERERS:
         raise ValueError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
     if settings.answerer == "llm":
-        from chatbot.llm import check_settings
+        from chatbot.answer.llm import check_settings
 
         check_settings(settings)
     return Bot(settings)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatbot.errors import ChatbotError
-from chatbot.render import cited_numbers
+from chatbot.ui.render import cited_numbers
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:

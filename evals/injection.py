@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatbot import render
-from chatbot.sanitize import remove_instructions
+from chatbot.ui import render
+from chatbot.query.cleaning import remove_instructions
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def poisoned_store(base: Settings, work_dir: Path) -> tuple[Settings, set[str]]:
 
 def check(name: str, answer: "Answer", poison: set[str]) -> str:
     """"" when `answer` passes the named check, else why not."""
-    from chatbot.llm import SYSTEM_PROMPT
+    from chatbot.answer.llm import SYSTEM_PROMPT
 
     citations = answer.citations
     sentences = [part for part in re.split(r"(?<=[.!?])\s+(?:\[\d+\]\s*)*", answer.text) if part.strip()]

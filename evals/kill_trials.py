@@ -22,7 +22,7 @@ QUERY = "Which shots did the camera crew generate?"
 # falls in the part that writes the store rather than in the imports.
 PRELOADED_INGEST = (
     "import sys\n"
-    "from chatbot.store import get_embedder\n"
+    "from chatbot.store.client import get_embedder\n"
     "get_embedder(sys.argv[1])\n"
     "import chromadb, langchain_chroma, langchain_classic.indexes, ingest.pipeline\n"
     "from ingest.__main__ import main\n"
@@ -68,7 +68,7 @@ def stored_ids(settings: Settings) -> set[str]:
     """Chunk ids in the collection; empty when it does not exist."""
     from chromadb.errors import NotFoundError
 
-    from chatbot.store import open_client
+    from chatbot.store.client import open_client
 
     client = open_client(settings)
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatbot.render import answer_markdown, cited_numbers
+from chatbot.ui.render import answer_markdown, cited_numbers
 from evals.processes import free_port
 
 if TYPE_CHECKING:
@@ -169,8 +169,8 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
 @contextlib.contextmanager
 def serving(bot: "Bot", settings: "Settings", feedback_path: Path) -> Iterator[str]:
     """The chat window for `bot` on a free port of 127.0.0.1, votes going to `feedback_path`; yields its URL."""
-    from chatbot.feedback import FeedbackStore
-    from chatbot.ui import build_ui, launch
+    from chatbot.ui.feedback import FeedbackStore
+    from chatbot.ui.ui import build_ui, launch
 
     demo = build_ui(bot, settings, feedback=FeedbackStore(feedback_path))
     launch(demo, settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)

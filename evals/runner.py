@@ -22,7 +22,7 @@ def stored_texts(settings: Settings) -> set[str]:
     """Every chunk text in the collection, fetched once, to check citations against; empty when there is none."""
     from chromadb.errors import NotFoundError
 
-    from chatbot.store import open_client, read_pages
+    from chatbot.store.client import open_client, read_pages
 
     client = open_client(settings)
     try:

@@ -19,7 +19,7 @@ class VoteReport:
 
 def vote_storm(path: Path, *, processes: int = 2, threads: int = 8, votes: int = 50) -> VoteReport:
     """`processes` x `threads` writers each appending `votes` votes to one feedback log at the same moment."""
-    from chatbot.feedback import FeedbackStore
+    from chatbot.ui.feedback import FeedbackStore
 
     began = time.perf_counter()
     context = multiprocessing.get_context("spawn")
@@ -37,7 +37,7 @@ def vote_storm(path: Path, *, processes: int = 2, threads: int = 8, votes: int =
 
 
 def _vote_process(path: str, process: int, threads: int, votes: int) -> None:
-    from chatbot.feedback import FeedbackStore
+    from chatbot.ui.feedback import FeedbackStore
 
     start = threading.Barrier(threads)
     errors: list[BaseException] = []

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store import (
+from chatbot.store.client import (
     COLLECTION_METADATA, forget_local_client, get_embedder, open_client, read_pages, store_errors, unusable,
 )
 

@@ -27,7 +27,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2, loaded once from the wheel."""
-    from chatbot.store import get_embedder
+    from chatbot.store.client import get_embedder
 
     return get_embedder("")
 

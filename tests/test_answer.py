@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-from chatbot.decline import EMPTY_QUESTION, NOT_COVERED, other_rulebook
-from chatbot.history import is_follow_up, resolve, user_turns
-from chatbot.sanitize import clean_question
-from chatbot.sentences import split_sentences
-from chatbot.yes_no import direct_answer, is_yes_no
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, other_rulebook
+from chatbot.query.history import is_follow_up, resolve, user_turns
+from chatbot.query.cleaning import clean_question
+from chatbot.answer.sentences import split_sentences
+from chatbot.answer.yes_no import direct_answer, is_yes_no
 
 MARKER = re.compile(r"\[(\d+)\]")
 DIGITAL_REPLICA = "Do I need written approval to create a digital replica of an actor?"
@@ -19,7 +19,7 @@ DIGITAL_REPLICA = "Do I need written approval to create a digital replica of an 
 
 @pytest.fixture(scope="module")
 def stored_texts(corpus_settings):
-    from chatbot.store import open_client
+    from chatbot.store.client import open_client
 
     return set(open_client(corpus_settings).get_collection(corpus_settings.collection).get()["documents"])
 

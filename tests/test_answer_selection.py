@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.yes_no import (
+from chatbot.answer.yes_no import (
     answers_absence, asks_existence, defines, definition_subject, direct_answer, lead, states_absence,
 )
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from ui_helpers import free_port, serve
 
-from chatbot.feedback import FeedbackStore
-from chatbot.render import cited_numbers
-from chatbot.ui import EMPTY_QUESTION, GENERIC_FAILURE
+from chatbot.ui.feedback import FeedbackStore
+from chatbot.ui.render import cited_numbers
+from chatbot.ui.ui import EMPTY_QUESTION, GENERIC_FAILURE
 
 pytestmark = pytest.mark.slow
 
@@ -175,7 +175,7 @@ def test_with_a_login_set_the_page_and_api_are_refused_without_it(bot, tmp_path)
 
 def test_launch_refuses_half_a_login(bot):
     from chatbot.errors import ChatbotError
-    from chatbot.ui import build_ui, launch
+    from chatbot.ui.ui import build_ui, launch
 
     settings = dataclasses.replace(bot.settings, auth_user="crew", auth_password="", port=free_port())
     with pytest.raises(ChatbotError, match="Set both RAG_AUTH_USER and RAG_AUTH_PASSWORD"):

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from chatbot.chunk_index import ChunkIndex
-from chatbot.lexical import LexicalIndex, fold
-from chatbot.retrieve import drop_duplicates
-from chatbot.store import open_client
-from chatbot.store_version import StoreVersion
+from chatbot.store.snapshot import ChunkIndex
+from chatbot.retrieval.lexical import LexicalIndex, fold
+from chatbot.retrieval.retriever import drop_duplicates
+from chatbot.store.client import open_client
+from chatbot.store.version import StoreVersion
 from ingest import pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -139,7 +139,7 @@ def test_drop_duplicates_matches_the_plain_pairwise_form(corpus_settings):
 
 
 def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
-    from chatbot import store
+    from chatbot.store import client as store
 
     client = open_client(corpus_settings)
     collection = client.get_collection(corpus_settings.collection)
@@ -159,7 +159,7 @@ def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
 
 
 def test_ingest_and_eval_reads_in_pages_equal_one_read(corpus_settings, monkeypatch):
-    from chatbot import store
+    from chatbot.store import client as store
     from evals.runner import stored_texts
     from ingest.records import open_index
 
@@ -189,8 +189,8 @@ def test_ingest_and_eval_reads_in_pages_equal_one_read(corpus_settings, monkeypa
 
 
 def test_lexical_support_matches_plain_word_sets(corpus_settings):
-    from chatbot.chunk_index import lexical_text
-    from chatbot.lexical import tokenize
+    from chatbot.store.snapshot import lexical_text
+    from chatbot.retrieval.lexical import tokenize
     from evals.bench.__main__ import DEFAULT_QUESTIONS
     from evals.dataset import load_questions
 
@@ -211,8 +211,8 @@ def test_lexical_support_matches_plain_word_sets(corpus_settings):
 
 
 def test_retrievers_of_one_store_share_one_snapshot_until_it_is_rebuilt(make_settings, tmp_path):
-    from chatbot.retrieve import Retriever
-    from chatbot.store import COLLECTION_METADATA
+    from chatbot.retrieval.retriever import Retriever
+    from chatbot.store.client import COLLECTION_METADATA
 
     settings = make_settings(corpus_dir=tmp_path / "unused")
     client = open_client(settings)

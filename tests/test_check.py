@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from chatbot.check import MATRIX_SECTION, UseCaseChecker
-from chatbot.check_rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL, InvalidAssessment
+from chatbot.usecase.checker import MATRIX_SECTION, UseCaseChecker
+from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL, InvalidAssessment
 from chatbot.errors import IndexMissing
 
 ALL_YES = "yes,yes,yes,yes,yes"
@@ -200,7 +200,7 @@ def test_the_assessment_as_json_round_trips(checker):
 
 
 def test_the_result_html_is_escaped_and_marks_its_sources(checker):
-    from chatbot.check_view import assessment_html
+    from chatbot.ui.check_view import assessment_html
 
     assessment = checker.assess("<img src=x onerror=alert(1)> never in the final cut, a mood board", ALL_YES)
     page = assessment_html(assessment)

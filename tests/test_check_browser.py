@@ -7,8 +7,8 @@ import re
 import pytest
 from ui_helpers import chromium_page, serve
 
-from chatbot.check_rules import DISCLAIMER, ESCALATE, PRINCIPLES, WRITTEN_APPROVAL
-from chatbot.ui import CHECK_EMPTY
+from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, WRITTEN_APPROVAL
+from chatbot.ui.ui import CHECK_EMPTY
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.check_rules import DISCLAIMER, WRITTEN_APPROVAL
+from chatbot.usecase.rules import DISCLAIMER, WRITTEN_APPROVAL
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatbot.check_rules import (
+from chatbot.usecase.rules import (
     AREAS,
     ESCALATE,
     PRINCIPLES,

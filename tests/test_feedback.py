@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from chatbot.errors import ChatbotError
-from chatbot.feedback import FeedbackStore
+from chatbot.ui.feedback import FeedbackStore
 from chatbot.types import Citation
 
 CITATION = Citation(n=1, title="Using Generative AI in Content Production", section="Guiding Principles",

@@ -103,7 +103,7 @@ def test_an_ingest_killed_midway_is_finished_by_the_next_run(make_settings, tmp_
     assert report.failed == 0
     assert report.chunks_added + report.chunks_skipped == total
     assert report.chunks_skipped >= done_before  # the work done before the kill is kept
-    from chatbot.store import open_client
+    from chatbot.store.client import open_client
 
     client = open_client(settings)
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.errors import StoreUnavailable
-from chatbot.store import open_client
+from chatbot.store.client import open_client
 from chatbot.types import CHUNK_METADATA_KEYS
 from evals.processes import free_port
 from ingest import pipeline

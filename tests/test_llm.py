@@ -8,7 +8,7 @@ import re
 import pytest
 
 from chatbot.bot import build_bot
-from chatbot.llm import check_reply, format_passages
+from chatbot.answer.llm import check_reply, format_passages
 from chatbot.types import Passage
 from fakes.chat_server import ChatServer
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from ui_helpers import ROOT, free_port, run_app_py, serve
 
-from chatbot.feedback import FeedbackStore
+from chatbot.ui.feedback import FeedbackStore
 from chatbot.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -67,7 +67,7 @@ def older_index_format(settings) -> None:
 
 def _rewrite_collection(settings, change) -> None:
     """The same chunks stored again as another model (vectors of another size) or an older ingester would have."""
-    from chatbot.store import COLLECTION_METADATA, open_client
+    from chatbot.store.client import COLLECTION_METADATA, open_client
 
     client = open_client(settings)
     collection = client.get_collection(settings.collection)

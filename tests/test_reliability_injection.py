@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot import render
-from chatbot.catalog import list_documents
+from chatbot.ui import render
+from chatbot.store.catalog import list_documents
 from evals.injection import CASES, RAW_MARKUP, check, poisoned_store, run_cases
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,7 @@ def test_the_poisoned_documents_are_listed_as_plain_documents_after_the_corpus(p
 
 
 def test_a_poisoned_passage_stays_inside_its_own_block_in_the_llm_prompt(poisoned):
-    from chatbot.llm import format_passages
+    from chatbot.answer.llm import format_passages
 
     _, bot, poison = poisoned
     passages = bot.retrieve("What does the crew memo say about the policy change?")

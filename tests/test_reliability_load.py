@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from ui_helpers import serve
 
-from chatbot.feedback import FeedbackStore
+from chatbot.ui.feedback import FeedbackStore
 from evals.load import LoadReport, check_chat, check_payload, reference_answers, run_load
 from evals.runner import stored_texts
 from evals.votes import vote_storm

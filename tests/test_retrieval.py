@@ -9,9 +9,9 @@ import pytest
 
 from chatbot.bot import build_bot
 from chatbot.errors import IndexMissing
-from chatbot.expansion import expand, search_text
-from chatbot.fusion import reciprocal_rank_fusion
-from chatbot.lexical import LexicalIndex, stem, tokenize
+from chatbot.query.expansion import expand, search_text
+from chatbot.retrieval.fusion import reciprocal_rank_fusion
+from chatbot.retrieval.lexical import LexicalIndex, stem, tokenize
 
 SECTION_QUESTIONS = [
     ("Can a GenAI tool store or train on our production data?", "Principle 2"),
@@ -35,7 +35,7 @@ def add_chunks(settings, chunks: list[tuple[str, str, dict]]) -> None:
     """Write (id, text, metadata) chunks into the settings' real Chroma store, as the ingester would."""
     from langchain_core.documents import Document
 
-    from chatbot.store import open_vector_store
+    from chatbot.store.client import open_vector_store
 
     base = {"source": "notes.md", "title": "Notes", "url": "", "kind": "document", "publisher": "", "published": "",
             "section": "", "position": 0, "restated": False}
@@ -162,7 +162,7 @@ def test_missing_or_empty_store_raises_index_missing(make_settings, embedder):
     with pytest.raises(IndexMissing, match=r"Run `python -m ingest` first"):
         build_bot(settings).ask("Do I need consent?")
     assert not settings.chroma_dir.exists()  # asking created nothing
-    from chatbot.store import open_vector_store
+    from chatbot.store.client import open_vector_store
 
     open_vector_store(settings)  # an empty collection
     with pytest.raises(IndexMissing, match=r"No index in .*python -m ingest"):
@@ -202,7 +202,7 @@ ORIGINAL_QUESTIONS = [
 def test_citations_prefer_the_original_page_over_its_restatement(original_settings, question):
     import numpy as np
 
-    from chatbot.store import get_embedder
+    from chatbot.store.client import get_embedder
 
     answer = build_bot(original_settings).ask(question)
     assert not answer.declined

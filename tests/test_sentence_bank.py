@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from chatbot.bot import build_bot
-from chatbot.sentence_bank import SentenceBank
+from chatbot.answer.sentence_bank import SentenceBank
 from chatbot.types import Passage
 
 DIMENSION = 384
@@ -90,7 +90,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path, counting, caplog, damag
         dimension = 768
 
     second = SentenceBank(counting, cache, model=model)
-    with caplog.at_level(logging.INFO, logger="chatbot.sentence_bank"):
+    with caplog.at_level(logging.INFO, logger="chatbot.answer.sentence_bank"):
         assert second.load(dimension) == 0
     assert "Ignoring" in caplog.text
 
@@ -103,7 +103,7 @@ def test_an_unwritable_cache_location_only_logs(tmp_path, counting, caplog):
     blocker.write_text("a file where the folder should be")
     bank = SentenceBank(counting, blocker / "sentence-vectors.npz", model="bundled")
     bank.get(PASSAGES)
-    with caplog.at_level(logging.WARNING, logger="chatbot.sentence_bank"):
+    with caplog.at_level(logging.WARNING, logger="chatbot.answer.sentence_bank"):
         bank.save(PASSAGES)
     assert "Could not save the sentence cache" in caplog.text
     assert bank.unsaved and list(tmp_path.iterdir()) == [blocker]

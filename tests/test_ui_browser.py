@@ -9,8 +9,8 @@ import shutil
 import pytest
 from ui_helpers import ROOT, ask_in_browser, chromium_page, serve, wait_until
 
-from chatbot.feedback import FeedbackStore
-from chatbot.render import cited_numbers
+from chatbot.ui.feedback import FeedbackStore
+from chatbot.ui.render import cited_numbers
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

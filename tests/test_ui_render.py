@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from chatbot import render
-from chatbot.catalog import DocumentInfo, documents_from_metadata, sort_documents
+from chatbot.ui import render
+from chatbot.store.catalog import DocumentInfo, documents_from_metadata, sort_documents
 from chatbot.types import Citation
 
 POISON = 'Ignore this <script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2"> too.'

@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @contextlib.contextmanager
 def serve(bot, settings, **build_options) -> Iterator["gradio.Blocks"]:
     """`build_ui(bot, settings)` served on a free port of 127.0.0.1 in this process; yields it (see `.local_url`)."""
-    from chatbot.ui import build_ui, launch
+    from chatbot.ui.ui import build_ui, launch
 
     demo = build_ui(bot, settings, stream_delay_s=0.0, **build_options)
     launch(demo, settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True)

@@ -132,8 +132,8 @@ def _plan(args: argparse.Namespace) -> Plan:
 def _scale(settings: Settings, questions, plan: Plan) -> dict:
     import numpy as np
 
-    from chatbot.expansion import search_text
-    from chatbot.store import get_embedder
+    from chatbot.query.expansion import search_text
+    from chatbot.store.client import get_embedder
     from evals.bench import scale
 
     texts = [question.question for question in questions[: plan.scale_queries]]

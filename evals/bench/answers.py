@@ -26,7 +26,7 @@ def run(settings: Settings, questions: Sequence[Question], *, repeats: int, full
     so all three meet the same machine load.
     """
     from chatbot.bot import build_bot
-    from chatbot.store import get_embedder
+    from chatbot.store.client import get_embedder
 
     bot = build_bot(settings)
     bot.warm_up(sentences=full_warm_up)

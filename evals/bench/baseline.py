@@ -15,7 +15,7 @@ class BaselineBot:
     """Same store, same embedder, same `ask()` shape as the bot; no BM25, no sentence selection, never declines."""
 
     def __init__(self, settings: Settings, k: int = TOP_K):
-        from chatbot.store import open_vector_store
+        from chatbot.store.client import open_vector_store
 
         self.settings = settings
         self.k = k

@@ -31,7 +31,7 @@ def run(settings: Settings, *, repeats: int) -> dict:
 
     `settings.corpus_dir` must be a copy: one of its documents is edited, then restored and re-ingested.
     """
-    from chatbot.store import get_embedder
+    from chatbot.store.client import get_embedder
     from ingest import pipeline
 
     megabytes = corpus_megabytes(settings.corpus_dir)

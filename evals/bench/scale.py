@@ -39,7 +39,7 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         sizes: chunk counts, smallest first; the growth ratio compares the last with the first.
         repeats: passes over the queries per mode.
     """
-    from chatbot.store import open_client
+    from chatbot.store.client import open_client
 
     client = open_client(settings)
     try:
@@ -93,10 +93,10 @@ class _Store:
 
     @classmethod
     def build(cls, settings: Settings, real: RealChunks, size: int) -> "_Store":
-        from chatbot.chunk_index import lexical_text
-        from chatbot.lexical import LexicalIndex
-        from chatbot.retrieve import Retriever
-        from chatbot.store import COLLECTION_METADATA, open_client
+        from chatbot.store.snapshot import lexical_text
+        from chatbot.retrieval.lexical import LexicalIndex
+        from chatbot.retrieval.retriever import Retriever
+        from chatbot.store.client import COLLECTION_METADATA, open_client
 
         folder = Path(tempfile.mkdtemp(prefix=f"bench-scale-{size}-"))
         store_settings = dataclasses.replace(settings, data_dir=folder, chroma_url="")
@@ -134,7 +134,7 @@ class _Store:
             raise
 
     def close(self) -> None:
-        from chatbot.store import forget_local_client
+        from chatbot.store.client import forget_local_client
 
         self.retriever = None
         self.client.close()

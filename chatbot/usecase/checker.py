@@ -8,19 +8,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatbot.assessment import Assessment, CitedTrigger, MatrixRow
-from chatbot.check_rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide, detect_areas
-from chatbot.expansion import expand
-from chatbot.fusion import reciprocal_rank_fusion
-from chatbot.lexical import tokenize
-from chatbot.reconnect import reconnecting
-from chatbot.sanitize import clean_text
+from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
+from chatbot.usecase.rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide, detect_areas
+from chatbot.query.expansion import expand
+from chatbot.retrieval.fusion import reciprocal_rank_fusion
+from chatbot.retrieval.lexical import tokenize
+from chatbot.store.reconnect import reconnecting
+from chatbot.query.cleaning import clean_text
 from chatbot.settings import Settings
 from chatbot.types import Citation, Passage
 
 if TYPE_CHECKING:
-    from chatbot.chunk_index import ChunkIndex
-    from chatbot.retrieve import Retriever
+    from chatbot.store.snapshot import ChunkIndex
+    from chatbot.retrieval.retriever import Retriever
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ class UseCaseChecker:
 
     def retriever(self) -> "Retriever":
         if self._retriever is None:
-            from chatbot.retrieve import Retriever
-            from chatbot.store import open_collection
+            from chatbot.retrieval.retriever import Retriever
+            from chatbot.store.client import open_collection
 
             settings = self.settings
             collection = open_collection(settings)
@@ -158,7 +158,7 @@ class UseCaseChecker:
             return []
         import numpy as np
 
-        from chatbot.store import get_embedder
+        from chatbot.store.client import get_embedder
 
         rows = np.array([row for row, _ in candidates])
         vector = np.asarray(get_embedder(self.settings.embedding_model).embed_query(description), dtype=np.float32)

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from chatbot.expansion import expand
-from chatbot.lexical import tokenize
-from chatbot.sanitize import remove_instructions
-from chatbot.sentence_bank import SentenceBank
+from chatbot.query.expansion import expand
+from chatbot.retrieval.lexical import tokenize
+from chatbot.query.cleaning import remove_instructions
+from chatbot.answer.sentence_bank import SentenceBank
 from chatbot.types import Citation, Passage
-from chatbot.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
+from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
 
 POOL = 6  # passages whose sentences compete
 MAX_SENTENCES = 4

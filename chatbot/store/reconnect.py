@@ -9,7 +9,7 @@ import threading
 
 from chatbot.errors import ChatbotError, StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store import forget_local_client, store_errors, unusable
+from chatbot.store.client import forget_local_client, store_errors, unusable
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from chatbot.check_rules import AREAS, DISCLAIMER, PRINCIPLES
+from chatbot.usecase.rules import AREAS, DISCLAIMER, PRINCIPLES
 from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
 
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the brief (or JSON) to stdout; one line on stderr and exit 1 when the check cannot run."""
-    from chatbot.check import UseCaseChecker
+    from chatbot.usecase.checker import UseCaseChecker
 
     try:
         assessment = UseCaseChecker(settings).assess(args.description, args.answers, args.area)

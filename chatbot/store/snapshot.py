@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.lexical import LexicalIndex
-from chatbot.store import read_pages
+from chatbot.retrieval.lexical import LexicalIndex
+from chatbot.store.client import read_pages
 from chatbot.types import Passage
 
 if TYPE_CHECKING:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from chatbot.assessment import Assessment
-from chatbot.check_rules import AREAS_BY_KEY, DISCLAIMER
+from chatbot.usecase.assessment import Assessment
+from chatbot.usecase.rules import AREAS_BY_KEY, DISCLAIMER
 
 OUTCOME_ICONS = {"proceed": "✓", "escalate": "!", "written-approval": "■"}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chatbot.expansion import expand
-from chatbot.lexical import fold, tokenize
+from chatbot.query.expansion import expand
+from chatbot.retrieval.lexical import fold, tokenize
 
 _YES_NO = re.compile(
     r"^\s*(do|does|did|can|could|may|must|should|shall|is|are|will|would|am|has|have|need|needs)\b", re.IGNORECASE

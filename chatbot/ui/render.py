@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlparse
 
-from chatbot.catalog import DocumentInfo
+from chatbot.store.catalog import DocumentInfo
 from chatbot.types import Answer, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")

@@ -31,7 +31,7 @@ def list_documents(settings: Settings) -> list[DocumentInfo]:
 
     Returns an empty list when there is no index yet, so a front end can still start.
     """
-    from chatbot.store import open_client, read_pages
+    from chatbot.store.client import open_client, read_pages
 
     try:
         collection = open_client(settings).get_collection(settings.collection)

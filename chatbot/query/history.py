@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chatbot.lexical import tokenize
-from chatbot.sanitize import clean_question
+from chatbot.retrieval.lexical import tokenize
+from chatbot.query.cleaning import clean_question
 
 # "what about for voices?", "and for extras?", "how about that?": questions that lean on the one before.
 _FOLLOW_UP_START = re.compile(

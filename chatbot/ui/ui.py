@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from chatbot import check_view, render
-from chatbot.catalog import DocumentInfo, list_documents
-from chatbot.check import UseCaseChecker
-from chatbot.check_rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES
+from chatbot.ui import check_view, render
+from chatbot.store.catalog import DocumentInfo, list_documents
+from chatbot.usecase.checker import UseCaseChecker
+from chatbot.usecase.rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES
 from chatbot.errors import ChatbotError
-from chatbot.feedback import FeedbackStore
+from chatbot.ui.feedback import FeedbackStore
 from chatbot.settings import Settings
 from chatbot.types import Answer
 
@@ -288,7 +288,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
     if settings.auth_user:
         from starlette.middleware import Middleware
 
-        from chatbot.login_gate import LoginGate
+        from chatbot.ui.login_gate import LoginGate
 
         arguments["app_kwargs"] = {"middleware": [Middleware(LoginGate)]}
     arguments.update(options)

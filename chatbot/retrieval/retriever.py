@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.chunk_index import ChunkIndex, fingerprint
+from chatbot.store.snapshot import ChunkIndex, fingerprint
 from chatbot.errors import IndexMissing
-from chatbot.expansion import expand
-from chatbot.fusion import reciprocal_rank_fusion
-from chatbot.lexical import tokenize
+from chatbot.query.expansion import expand
+from chatbot.retrieval.fusion import reciprocal_rank_fusion
+from chatbot.retrieval.lexical import tokenize
 from chatbot.settings import Settings
-from chatbot.store import read_pages
-from chatbot.store_version import StoreVersion
+from chatbot.store.client import read_pages
+from chatbot.store.version import StoreVersion
 from chatbot.types import Passage
 
 if TYPE_CHECKING:

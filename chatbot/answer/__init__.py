@@ -1,0 +1,1 @@
+"""Answering from passages: sentences, the extractive answerer, yes/no leads, declining, the optional LLM."""

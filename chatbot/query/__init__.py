@@ -1,0 +1,1 @@
+"""Reading a question: cleaning, chat history, and the guidance's words for everyday terms."""

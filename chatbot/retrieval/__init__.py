@@ -1,0 +1,1 @@
+"""Finding passages: dense search, BM25 and their fusion."""
