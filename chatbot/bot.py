@@ -12,14 +12,11 @@ import numpy as np
 
 from chatbot.answer import extractive
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, covered
-from chatbot.query.expansion import expand, search_text
-from chatbot.query.history import resolve
-from chatbot.retrieval.lexical import tokenize
-from chatbot.store.reconnect import reconnecting
-from chatbot.retrieval.retriever import Retriever, check_retriever
-from chatbot.query.cleaning import clean_question
-from chatbot.answer.sentence_bank import SentenceBank
+from chatbot.query.query import Query, read_question
+from chatbot.retrieval.search import Retrieval, Searcher, check_retriever
 from chatbot.settings import Settings
+from chatbot.store.reader import IndexReader, reader_for
+from chatbot.store.sentence_bank import SentenceBank
 from chatbot.types import Answer, Passage, Timings
 
 if TYPE_CHECKING:
@@ -28,7 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANSWERERS = ("extractive", "llm")
-SUPPORT_PASSAGES = 3  # the top passages whose words count as lexical support for answering
 
 
 def _ms(seconds: float) -> float:
@@ -38,99 +34,105 @@ def _ms(seconds: float) -> float:
 class Bot:
     """Answers questions from the indexed guidance. Cheap to build; the model and index load on first use."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, reader: IndexReader | None = None):
         self.settings = settings
+        self.reader = reader or reader_for(settings)
+        self.searcher = Searcher(settings, self.reader)
         self._lock = threading.Lock()
-        self._retriever: Retriever | None = None
         self._embedder = None
         self._bank: SentenceBank | None = None
+        self._checked: tuple[str, str] | None = None  # the snapshot last found readable by this model
         self._llm: LlmAnswerer | None = None
 
     # Loading -----------------------------------------------------------------------------------------
 
-    def _parts(self) -> tuple[Retriever, object, SentenceBank]:
-        if self._retriever is None:
+    def _load(self) -> tuple[object, SentenceBank]:
+        """The model and the sentence bank, loaded once; the index checked whenever its snapshot is new."""
+        if self._bank is None:
             with self._lock:
-                if self._retriever is None:
-                    self._load()
-        return self._retriever, self._embedder, self._bank
+                if self._bank is None:
+                    self._load_model()
+        snapshot = self.reader.snapshot()  # raises IndexMissing when the collection is empty
+        if self._checked != (snapshot.collection_id, snapshot.fingerprint):
+            from chatbot.store.compatibility import check_compatible
 
-    def _load(self) -> None:
-        from chatbot.store.client import get_embedder, open_collection
-        from chatbot.store.compatibility import check_index
+            check_compatible(self.settings, self.reader, snapshot.embeddings.shape[1], self._dimension)
+            self._checked = (snapshot.collection_id, snapshot.fingerprint)
+        return self._embedder, self._bank
+
+    def _load_model(self) -> None:
+        from chatbot.store.embedder import get_embedder
 
         settings = self.settings
-        collection = open_collection(settings)
-        retriever = Retriever(settings, collection)
-        index = retriever.index()  # raises IndexMissing when the collection is empty
+        self.reader.snapshot()  # a missing index is reported before the model loads
         embedder = get_embedder(settings.embedding_model)
         _one_thread_per_question()
-        dimension = len(embedder.embed_query("dimension"))
-        check_index(settings, collection, index.embeddings.shape[1], dimension)
+        self._dimension = len(embedder.embed_query("dimension"))
+        bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32),
+                            settings.sentence_cache, model=settings.embedding_model or "bundled")
+        bank.load(self._dimension)
         self._embedder = embedder
-        self._bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32),
-                                  settings.sentence_cache, model=settings.embedding_model or "bundled")
-        self._bank.load(dimension)
-        self._retriever = retriever
+        self._bank = bank
 
-    @reconnecting
     def warm_up(self, sentences: bool = True) -> None:
         """Load the model and index now, and embed every chunk's sentences so no question waits for them.
 
         The sentence vectors are saved beside the index, so the next process reads them instead.
         """
-        retriever, _, bank = self._parts()
+        self.reader.reading(lambda: self._warm_up(sentences))
+
+    def _warm_up(self, sentences: bool) -> None:
+        _, bank = self._load()
         self._embed("warm up")
         if sentences:
-            passages = retriever.index().passages
+            passages = self.reader.snapshot().passages
             bank.get(passages)
             if bank.unsaved:
                 bank.save(passages)
 
     def _embed(self, text: str) -> np.ndarray:
-        return np.asarray(self._parts()[1].embed_query(text), dtype=np.float32)
+        if self._embedder is None:
+            self._load()
+        return np.asarray(self._embedder.embed_query(text), dtype=np.float32)
+
+    def read(self, question: object, history: Sequence = ()) -> Query:
+        """The question read once, for every later stage."""
+        return read_question(question, history, max_chars=self.settings.max_question_chars, embed=self._embed)
 
     # Asking ------------------------------------------------------------------------------------------
 
-    @reconnecting
     def retrieve(self, question: str, history: Sequence = (), retriever: str | None = None) -> list[Passage]:
         """Passages for a question (read in the light of `history`), best first.
 
         Args:
             retriever: "dense", "bm25" or "hybrid"; default settings.retriever.
         """
-        limit = self.settings.max_question_chars
-        query = resolve(clean_question(question, limit).text, history, limit)
-        if not query:
-            return []
-        return self._search(query, retriever)[0]
+        def passages() -> list[Passage]:
+            query = self.read(question, history)
+            return [] if query.empty else self.searcher.passages(query, retriever)
 
-    def _search(self, query: str, retriever: str | None = None) -> tuple[list[Passage], np.ndarray]:
-        vector = self._embed(search_text(query))
-        return self._parts()[0].search(query, vector, retriever), vector
+        return self.reader.reading(passages)
 
-    @reconnecting
     def ask(self, question: str, history: Sequence = ()) -> Answer:
         """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
+        return self.reader.reading(lambda: self._ask(question, history))
+
+    def _ask(self, question: str, history: Sequence) -> Answer:
+        query = read_question(question, history, max_chars=self.settings.max_question_chars, embed=None)
+        notices = list(query.notices)
+        if query.empty:
+            return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(notices))
+        _, bank = self._load()  # the model loads before the clock starts: timings measure answering
         started = time.perf_counter()
-        clean = clean_question(question, self.settings.max_question_chars)
-        notices = list(clean.notices)
-        if not clean.text:
-            return Answer(question=clean.text, text=EMPTY_QUESTION, declined=True, notice=" ".join(notices))
-        query = resolve(clean.text, history, self.settings.max_question_chars)
-        passages, vector = self._search(query)
+        query = query.with_vector(self._embed)
+        retrieval = self.searcher.retrieve(query, bank)
         retrieved = time.perf_counter()
-        retriever, _, bank = self._parts()
-        index = retriever.index()
-        originals = [index.passages[row] for rows in index.originals_by_url.values() for row in rows]
-        found = extractive.candidates(query, vector, passages, bank, index.lexical.idf, originals)
-        best = max((candidate.similarity for candidate in found), default=0.0)
         text, citations = "", ()
-        if covered(clean.text, best, self._support(query, passages), self.settings.min_score):
-            text, citations = self._answer(clean.text, passages, found, notices)
+        if covered(query.asked, retrieval.closeness, retrieval.support, self.settings.min_score):
+            text, citations = self._answer(query, retrieval, notices)
         finished = time.perf_counter()
         return Answer(
-            question=clean.text,
+            question=query.asked,
             text=text if citations else NOT_COVERED,
             citations=citations,
             declined=not citations,
@@ -138,15 +140,10 @@ class Bot:
             timings=Timings(
                 retrieve_ms=_ms(retrieved - started), answer_ms=_ms(finished - retrieved), total_ms=_ms(finished - started)
             ),
-            passages=tuple(passages),
+            passages=retrieval.passages,
         )
 
-    def _support(self, query: str, passages: Sequence[Passage]) -> float:
-        index = self._parts()[0].index()
-        rows = [index.row_of[p.chunk_id] for p in passages[:SUPPORT_PASSAGES] if p.chunk_id in index.row_of]
-        return index.lexical.support(tokenize(query) + tokenize(expand(query)), rows)
-
-    def _answer(self, question: str, passages: list[Passage], found: list, notices: list[str]):
+    def _answer(self, query: Query, retrieval: Retrieval, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""
         if self.settings.answerer == "llm":
             from chatbot.answer.llm import LlmAnswerer, LlmFailed
@@ -154,7 +151,7 @@ class Bot:
             if self._llm is None:
                 self._llm = LlmAnswerer(self.settings)
             try:
-                checked = self._llm.answer(question, passages)
+                checked = self._llm.answer(query.asked, retrieval.passages)
             except LlmFailed as err:
                 notices.append(f"The answer below quotes the sources directly: {err}.")
             else:
@@ -164,7 +161,7 @@ class Bot:
                         "no passage that was given."
                     )
                 return checked.text, checked.citations
-        draft = extractive.answer(question, found, self.settings.top_k)
+        draft = extractive.answer(query, extractive.candidates(query, retrieval), self.settings.top_k)
         return draft.text, draft.citations
 
 

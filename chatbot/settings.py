@@ -70,6 +70,11 @@ class Settings:
         return self.data_dir / "chroma"
 
     @property
+    def chroma_database(self) -> Path:
+        """Chroma's SQLite file in a local store: a rebuild replaces it, and every write commits to it."""
+        return self.chroma_dir / "chroma.sqlite3"
+
+    @property
     def record_db(self) -> Path:
         return self.data_dir / "records.sqlite"
 

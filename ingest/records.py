@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.client import (
-    COLLECTION_METADATA, forget_local_client, get_embedder, open_client, read_pages, store_errors, unusable,
+    COLLECTION_METADATA, get_embedder, open_client, read_pages, store_errors, unusable,
 )
 
 if TYPE_CHECKING:
@@ -174,7 +174,6 @@ def drop_index(settings: Settings) -> None:
         finally:
             client.close()
     else:
-        forget_local_client(settings)
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     settings.record_db.unlink(missing_ok=True)
     log.info("deleted the index and its records; ingesting from scratch")
@@ -182,7 +181,7 @@ def drop_index(settings: Settings) -> None:
 
 def store_is_empty(settings: Settings) -> bool:
     """True when the collection is missing or holds no chunk; cheap, and loads no model."""
-    if not settings.chroma_url and not (settings.chroma_dir / "chroma.sqlite3").exists():
+    if not settings.chroma_url and not settings.chroma_database.exists():
         return True
     from chromadb.errors import NotFoundError
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from chatbot.store.snapshot import ChunkIndex
-from chatbot.retrieval.lexical import LexicalIndex, fold
-from chatbot.retrieval.retriever import drop_duplicates
+from chatbot.store.snapshot import Snapshot
+from chatbot.query.words import fold
+from chatbot.retrieval.lexical import LexicalRanker
+from chatbot.retrieval.duplicates import drop_duplicates
 from chatbot.store.client import open_client
 from chatbot.store.version import StoreVersion
 from ingest import pipeline
@@ -49,29 +50,30 @@ def test_store_version_changes_with_every_write_and_only_then(store):
     client.close()
 
 
-def test_retriever_lists_ids_only_after_a_write_and_sees_an_edited_document(store):
+def test_the_reader_lists_ids_only_after_a_write_and_sees_an_edited_document(store, monkeypatch):
     from chatbot.bot import build_bot
+    from chatbot.store import reader as reader_module
 
     bot = build_bot(store)
-    retriever = bot._parts()[0]
+    reader = bot.reader
     listed = []
-    original_get = retriever.collection.get
+    original_read_pages = reader_module.read_pages
 
-    def counting_get(*args, **kwargs):
-        listed.append(kwargs.get("include"))
-        return original_get(*args, **kwargs)
+    def counting_read_pages(collection, include):
+        listed.append(include)
+        return original_read_pages(collection, include)
 
-    retriever.collection.get = counting_get
-    first = retriever.index()
+    first = reader.snapshot()
+    monkeypatch.setattr(reader_module, "read_pages", counting_read_pages)
     for _ in range(5):
-        assert retriever.index() is first
+        assert reader.snapshot() is first
     assert listed == [], "no write, so no listing of the collection"
 
     handbook = store.corpus_dir / "production-handbook.md"
     handbook.write_text(handbook.read_text(encoding="utf-8") + "\n\nThe zebra clause covers striped props.\n",
                         encoding="utf-8")
     report = pipeline.run(store)
-    refreshed = retriever.index()
+    refreshed = reader.snapshot()
 
     assert report.embedded >= 1
     assert refreshed is not first and listed, "the write was noticed"
@@ -84,7 +86,7 @@ def test_retriever_lists_ids_only_after_a_write_and_sees_an_edited_document(stor
 def test_bm25_rank_matches_a_full_stable_sort(counts, limit, query_word):
     words = ["consent", "replica", "signage", "vendor", "union"]
     texts = [" ".join([words[query_word]] * count + ["filler"]) for count in counts]
-    index = LexicalIndex(texts)
+    index = LexicalRanker(texts)
     scores = index.scores([words[query_word]])
 
     expected = [int(row) for row in np.argsort(-scores, kind="stable")[:limit] if scores[row] > 0]
@@ -125,7 +127,7 @@ def _reference_drop_duplicates(index, rows):
 
 def test_drop_duplicates_matches_the_plain_pairwise_form(corpus_settings):
     client = open_client(corpus_settings)
-    index = ChunkIndex.load(client.get_collection(corpus_settings.collection))
+    index = Snapshot.load(client.get_collection(corpus_settings.collection))
     client.close()
     rng = np.random.default_rng(7)
 
@@ -143,11 +145,11 @@ def test_snapshot_read_in_pages_equals_one_read(corpus_settings, monkeypatch):
 
     client = open_client(corpus_settings)
     collection = client.get_collection(corpus_settings.collection)
-    whole = ChunkIndex.load(collection)
+    whole = Snapshot.load(collection)
     monkeypatch.setattr(store, "PAGE_SIZE", 7)
-    paged = ChunkIndex.load(collection)
+    paged = Snapshot.load(collection)
     monkeypatch.setattr(store, "PAGE_SIZE", len(whole) // 2)  # the last page comes back empty
-    exact = ChunkIndex.load(collection) if len(whole) % 2 == 0 else paged
+    exact = Snapshot.load(collection) if len(whole) % 2 == 0 else paged
     client.close()
 
     assert len(paged) == len(whole) == len(exact) > 7
@@ -190,12 +192,12 @@ def test_ingest_and_eval_reads_in_pages_equal_one_read(corpus_settings, monkeypa
 
 def test_lexical_support_matches_plain_word_sets(corpus_settings):
     from chatbot.store.snapshot import lexical_text
-    from chatbot.retrieval.lexical import tokenize
+    from chatbot.query.words import tokenize
     from evals.bench.__main__ import DEFAULT_QUESTIONS
     from evals.dataset import load_questions
 
     client = open_client(corpus_settings)
-    index = ChunkIndex.load(client.get_collection(corpus_settings.collection))
+    index = Snapshot.load(client.get_collection(corpus_settings.collection))
     client.close()
     word_sets = [set(tokenize(lexical_text(passage))) for passage in index.passages]
     rng = np.random.default_rng(5)
@@ -210,9 +212,10 @@ def test_lexical_support_matches_plain_word_sets(corpus_settings):
         assert index.lexical.support(words, rows) == pytest.approx(expected)
 
 
-def test_retrievers_of_one_store_share_one_snapshot_until_it_is_rebuilt(make_settings, tmp_path):
-    from chatbot.retrieval.retriever import Retriever
+def test_the_chat_and_the_check_share_one_snapshot_until_the_index_is_rebuilt(make_settings, tmp_path):
+    from chatbot.bot import build_bot
     from chatbot.store.client import COLLECTION_METADATA
+    from chatbot.usecase.checker import UseCaseChecker
 
     settings = make_settings(corpus_dir=tmp_path / "unused")
     client = open_client(settings)
@@ -221,14 +224,14 @@ def test_retrievers_of_one_store_share_one_snapshot_until_it_is_rebuilt(make_set
             "metadatas": [{"source": "a.md"}, {"source": "b.md"}]}
     collection.add(embeddings=[[1.0, 0.0], [0.0, 1.0]], **rows)
 
-    chat, check = Retriever(settings, collection), Retriever(settings, collection)
-    first = chat.index()
-    assert check.index() is first  # read once, held once
+    chat, check = build_bot(settings).reader, UseCaseChecker(settings).reader
+    first = chat.snapshot()
+    assert check is chat and check.snapshot() is first  # read once, held once
 
     client.delete_collection(settings.collection)  # rebuilt: the same chunk ids, other vectors
     rebuilt = client.create_collection(settings.collection, metadata=COLLECTION_METADATA)
     rebuilt.add(embeddings=[[0.0, 1.0], [1.0, 0.0]], **rows)
-    fresh = Retriever(settings, rebuilt).index()
+    fresh = chat.reading(chat.snapshot)  # the old collection is gone: read through a new connection
     client.close()
 
     assert fresh is not first

@@ -11,7 +11,8 @@ from chatbot.bot import build_bot
 from chatbot.errors import IndexMissing
 from chatbot.query.expansion import expand, search_text
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
-from chatbot.retrieval.lexical import LexicalIndex, stem, tokenize
+from chatbot.query.words import stem, tokenize
+from chatbot.retrieval.lexical import LexicalRanker
 
 SECTION_QUESTIONS = [
     ("Can a GenAI tool store or train on our production data?", "Principle 2"),
@@ -59,10 +60,18 @@ def test_synonym_question_finds_the_talent_likeness_passages(bot):
 
 @pytest.mark.parametrize("retriever", ["dense", "bm25", "hybrid"])
 def test_every_retriever_ranks_passages_best_first_with_dense_scores(bot, retriever):
-    passages = bot.retrieve("Do I need consent to create a digital replica?", retriever=retriever)
+    question = "Do I need consent to create a digital replica?"
+    passages = bot.retrieve(question, retriever=retriever)
     assert 0 < len(passages) <= bot.settings.candidates_k
     assert len({p.chunk_id for p in passages}) == len(passages)
-    assert all(-1.0 <= p.score <= 1.0 for p in passages)
+    snapshot, vector = bot.reader.snapshot(), bot.read(question).vector
+    cosines = [round(float(snapshot.embeddings[snapshot.row_of[p.chunk_id]] @ vector), 4) for p in passages]
+    assert [p.score for p in passages] == cosines, "each score is the passage's dense similarity to the question"
+    if retriever == "dense":
+        assert cosines == sorted(cosines, reverse=True), "dense search ranks by similarity, best first"
+    else:  # the fused rank puts the passages that match in words and in meaning ahead of the rest
+        assert "Digital Replica" in passages[0].section or "Talent" in passages[0].section
+        assert max(cosines[:3]) > sorted(cosines)[len(cosines) // 2]
     assert any("Digital Replica" in p.section for p in passages[:5])
 
 
@@ -118,7 +127,7 @@ def test_stemmer_meets_plurals_and_verb_forms_halfway():
 
 
 def test_lexical_support_weights_rare_words():
-    index = LexicalIndex(["digital replica consent", "netflix guidance netflix", "netflix price deal"])
+    index = LexicalRanker(["digital replica consent", "netflix guidance netflix", "netflix price deal"])
     assert index.support(tokenize("digital replica consent"), [0]) == 1.0
     partial = index.support(tokenize("netflix stock price"), [2])
     assert 0 < partial < 0.6  # "stock" is in no text, so most of the weight is missing

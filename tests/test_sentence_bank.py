@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from chatbot.bot import build_bot
-from chatbot.answer.sentence_bank import SentenceBank
+from chatbot.store.sentence_bank import SentenceBank
 from chatbot.types import Passage
 
 DIMENSION = 384
@@ -90,7 +90,7 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path, counting, caplog, damag
         dimension = 768
 
     second = SentenceBank(counting, cache, model=model)
-    with caplog.at_level(logging.INFO, logger="chatbot.answer.sentence_bank"):
+    with caplog.at_level(logging.INFO, logger="chatbot.store.sentence_bank"):
         assert second.load(dimension) == 0
     assert "Ignoring" in caplog.text
 
@@ -103,7 +103,7 @@ def test_an_unwritable_cache_location_only_logs(tmp_path, counting, caplog):
     blocker.write_text("a file where the folder should be")
     bank = SentenceBank(counting, blocker / "sentence-vectors.npz", model="bundled")
     bank.get(PASSAGES)
-    with caplog.at_level(logging.WARNING, logger="chatbot.answer.sentence_bank"):
+    with caplog.at_level(logging.WARNING, logger="chatbot.store.sentence_bank"):
         bank.save(PASSAGES)
     assert "Could not save the sentence cache" in caplog.text
     assert bank.unsaved and list(tmp_path.iterdir()) == [blocker]
@@ -118,8 +118,9 @@ def test_warm_up_saves_the_vectors_and_the_next_bot_reads_them(corpus_settings, 
 
     second = build_bot(settings)
     second.warm_up(sentences=False)
-    bank = second._parts()[2]
-    chunks = len(second._parts()[0].index().passages)
-    bank.get(second._parts()[0].index().passages)
+    _, bank = second._load()
+    passages = second.reader.snapshot().passages
+    bank.get(passages)
+    chunks = len(passages)
     assert len(bank) == chunks and not bank.unsaved  # every chunk came from the file
     assert second.ask("Can I use Midjourney for mood boards?").citations

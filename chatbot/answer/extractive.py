@@ -8,22 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from chatbot.query.expansion import expand
-from chatbot.retrieval.lexical import tokenize
-from chatbot.query.cleaning import remove_instructions
-from chatbot.answer.sentence_bank import SentenceBank
-from chatbot.types import Citation, Passage
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
+from chatbot.query.query import Query
+from chatbot.query.words import tokenize
+from chatbot.retrieval.quotes import Quote
+from chatbot.retrieval.search import Retrieval
+from chatbot.types import Citation, Passage
 
-POOL = 6  # passages whose sentences compete
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 KEEP_RATIO = 0.8  # after the first MIN_SENTENCES, a sentence must score this share of the best one
 CONTEXT_RATIO = 0.6  # up to MIN_SENTENCES, a sentence giving context must still score this share of the best one
 REDUNDANT = 0.85  # sentences this similar to one already chosen say the same thing
-# A restated sentence this close in meaning to a sentence of the original it restates, and sharing this
-# share of its words, makes the same point: the original sentence is quoted instead.
-SAME_POINT, SAME_POINT_WORDS = 0.6, 0.4
 # Marginal relevance: a sentence closer than REPEAT_FROM to one already chosen loses REPEAT_WEIGHT per unit
 # of the excess. Sentences on the same topic are this close anyway, so only a near-repeat is pushed down.
 REPEAT_FROM, REPEAT_WEIGHT = 0.5, 0.5
@@ -79,14 +75,14 @@ class Draft:
     citations: tuple[Citation, ...]
 
 
-def query_shares(query: str, idf: Callable[[str], float]) -> dict[str, float]:
+def query_shares(query: Query, idf: Callable[[str], float]) -> dict[str, float]:
     """Each word of the query, and each of the guidance's words for its everyday terms, with its share of
     the query's own word weight (rare words count for more)."""
-    weights = {token: idf(token) for token in tokenize(query)}
+    weights = {token: idf(token) for token in query.tokens}
     total = sum(weights.values())
     if not total:
         return {}
-    for token in tokenize(expand(query)):
+    for token in query.expanded:
         weights.setdefault(token, EXPANSION_SHARE * idf(token))
     return {token: weight / total for token, weight in weights.items()}
 
@@ -95,98 +91,42 @@ def _share(words: Mapping[str, float]) -> float:
     return min(1.0, sum(words.values()))
 
 
-def candidates(
-    query: str,
-    query_vector: np.ndarray,
-    passages: Sequence[Passage],
-    bank: SentenceBank,
-    idf: Callable[[str], float] = lambda token: 1.0,
-    originals: Sequence[Passage] = (),
-) -> list[Candidate]:
-    """Every quotable sentence of the top passages, scored against the query.
-
-    Args:
-        idf: weight of a query word; rare words count for more in the word-overlap part of the score.
-        originals: passages of a source's own text (restated=False); a restated sentence making the same
-            point as one of their sentences is replaced by that original sentence.
-    """
-    shares = query_shares(query, idf)
+def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
+    """The retrieval's quotable sentences, each scored against the query."""
+    shares = query_shares(query, retrieval.idf)
     # Only the own text of a source the corpus restates counts like the guidance: any other document that is
     # not a restatement (a memo, a fetched page) gets its kind's prior, so it cannot pass itself off as the source.
-    original_ids = {passage.chunk_id for passage in originals}
+    original_ids = {passage.chunk_id for passage in retrieval.originals}
 
-    def scored(rank: int, position: int, passage: Passage, sentence: str, vector: np.ndarray) -> Candidate:
-        similarity = float(vector @ query_vector)
+    def scored(quote: Quote) -> Candidate:
+        passage, sentence = quote.passage, quote.sentence
         words = {token: shares[token] for token in set(tokenize(sentence)) if token in shares}
         score = (
-            SIMILARITY_WEIGHT * similarity
+            SIMILARITY_WEIGHT * quote.similarity
             + OVERLAP_WEIGHT * _share(words)
-            + RANK_WEIGHT / (1 + rank)
+            + RANK_WEIGHT / (1 + quote.rank)
             + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
             - (REPORTED_PENALTY if passage.kind != "article" and _REPORTED.search(sentence) else 0.0)
         )
-        return Candidate(rank, position, passage, sentence, vector, similarity, score, words)
+        return Candidate(quote.rank, quote.position, passage, sentence, quote.vector, quote.similarity, score, words)
 
-    pool = list(passages[:POOL])
-    urls = {p.url for p in pool if p.restated}
-    sources = [p for p in originals if p.url in urls]
-    source_sentences = [
-        (passage, position, sentence, vector)
-        for passage, chunk in zip(sources, bank.get(sources))
-        for position, (sentence, vector) in enumerate(zip(chunk.sentences, chunk.embeddings))
-    ]
-    found: list[Candidate] = []
-    seen: set[str] = set()
-    for rank, (passage, chunk) in enumerate(zip(pool, bank.get(pool))):
-        for position, (sentence, vector) in enumerate(zip(chunk.sentences, chunk.embeddings)):
-            match = None
-            if passage.restated and source_sentences:
-                match = _same_point(sentence, vector, passage.url, source_sentences)
-            if match is not None:
-                original, original_position, original_sentence, original_vector = match
-                candidate = scored(rank, original_position, original, original_sentence, original_vector)
-            else:
-                candidate = scored(rank, position, passage, sentence, vector)
-            key = " ".join(tokenize(candidate.sentence))
-            if key in seen or candidate.sentence.endswith(":"):  # repeated (overlap, same point), or a list's lead-in
-                continue
-            if remove_instructions(candidate.sentence)[1]:  # orders to an assistant, planted in a document
-                continue
-            seen.add(key)
-            found.append(candidate)
-    return found
+    return [scored(quote) for quote in retrieval.quotes]
 
 
-def _same_point(sentence: str, vector: np.ndarray, url: str, source_sentences: list) -> tuple | None:
-    """The original sentence (passage, position, text, vector) that `sentence` restates, if any."""
-    best, best_similarity = None, SAME_POINT
-    words = set(tokenize(sentence))
-    for passage, position, original, original_vector in source_sentences:
-        if passage.url != url:
-            continue
-        similarity = float(original_vector @ vector)
-        if similarity < best_similarity:
-            continue
-        original_words = set(tokenize(original))
-        shared = len(words & original_words) / (min(len(words), len(original_words)) or 1)
-        if shared >= SAME_POINT_WORDS:
-            best, best_similarity = (passage, position, original, original_vector), similarity
-    return best
-
-
-def select(found: list[Candidate], max_passages: int, question: str = "") -> list[Candidate]:
+def select(found: list[Candidate], max_passages: int, query: Query | None = None) -> list[Candidate]:
     """Pick up to MAX_SENTENCES relevant, non-redundant sentences that together cover the question.
 
     Maximal marginal relevance, where a sentence's relevance also counts the question words it adds to
     those already covered, and a sentence from a lower-ranked passage must be close in meaning to the question.
 
     Args:
-        question: the question as asked; one asking whether something exists prefers sentences saying it does not.
+        query: the question; one asking whether something exists prefers sentences saying it does not.
     """
     if not found:
         return []
+    question, words = (query.asked, query.asked_words) if query else ("", frozenset())
     best_similarity = max(candidate.similarity for candidate in found)
-    absent = {id(c) for c in found if answers_absence(question, c.sentence)} if asks_existence(question) else set()
+    absent = {id(c) for c in found if answers_absence(question, c.sentence, words)} if asks_existence(question) else set()
     remaining = [c for c in found if c.rank < FOCUS_RANKS or c.similarity >= FLOOR_RATIO * best_similarity
                  or _share(c.words) >= FLOOR_WORDS or id(c) in absent]
     subject = definition_subject(question)
@@ -246,12 +186,13 @@ def cite(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
     return " ".join(parts), tuple(citations)
 
 
-def answer(question: str, found: list[Candidate], max_passages: int) -> Draft:
-    """An extractive answer to `question` from the candidate sentences, citing at most `max_passages` passages."""
-    chosen = select(found, max_passages, question)
+def answer(query: Query, found: list[Candidate], max_passages: int) -> Draft:
+    """An extractive answer to `query` from the candidate sentences, citing at most `max_passages` passages."""
+    chosen = select(found, max_passages, query)
     if not chosen:
         return Draft("", ())
     text, citations = cite(chosen)
     # Requirements are combined only within the best sentence's passage: another passage may concern another case.
-    opening = lead(question, [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id])
+    opening = lead(query.asked, [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id],
+                   query.asked_words)
     return Draft(f"{opening} {text}" if opening else text, citations)

@@ -4,10 +4,10 @@ read off a quoted sentence."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from chatbot.query.expansion import expand
-from chatbot.retrieval.lexical import fold, tokenize
+from chatbot.query.query import terms
+from chatbot.query.words import fold, tokenize
 
 _YES_NO = re.compile(
     r"^\s*(do|does|did|can|could|may|must|should|shall|is|are|will|would|am|has|have|need|needs)\b", re.IGNORECASE
@@ -93,10 +93,13 @@ def states_absence(sentence: str) -> bool:
     return bool(_ABSENCE.search(_QUOTED.sub('""', sentence)))
 
 
-def answers_absence(question: str, sentence: str) -> bool:
+def answers_absence(question: str, sentence: str, words: Collection[str] | None = None) -> bool:
     """True when `question` asks whether something exists and `sentence` says that very thing is missing.
 
     "Is there a consent form?" is answered by "provides no consent form", not by "has no separate legend".
+
+    Args:
+        words: the question's content words and the guidance's terms for them (`Query.asked_words`).
     """
     if not asks_existence(question):
         return False
@@ -104,7 +107,9 @@ def answers_absence(question: str, sentence: str) -> bool:
     if not match:
         return False
     missing = set(tokenize(" ".join(sentence[match.end():].split()[:_MISSING_WORDS])))
-    return bool(missing & set(tokenize(question) + tokenize(expand(question))))
+    if words is None:
+        words = sum(terms(question), ())
+    return bool(missing & set(words))
 
 
 def is_yes_no(question: str) -> bool:
@@ -117,18 +122,19 @@ def _phrase(match: re.Match) -> str:
     return " ".join(thing.split()).rstrip(",")
 
 
-def direct_answer(question: str, sentence: str) -> str:
+def direct_answer(question: str, sentence: str, words: Collection[str] | None = None) -> str:
     """A lead-in stating the answer when `sentence` states it plainly; empty when unsure.
 
     Args:
         question: the question as asked.
         sentence: the quoted sentence that best answers it.
+        words: the question's content words and the guidance's terms for them (`Query.asked_words`).
     """
     if not is_yes_no(question):
         return ""
     if asks_existence(question):  # "says nothing about" is a plain statement, not a report
         plain = not _HEDGED.search(_ABSENCE.sub("", sentence))
-        return "No." if plain and answers_absence(question, sentence) else ""
+        return "No." if plain and answers_absence(question, sentence, words) else ""
     if _HEDGED.search(sentence):
         return ""
     # A quoted heading ("What use cases always require written approval?") states no rule.
@@ -159,13 +165,13 @@ def direct_answer(question: str, sentence: str) -> str:
     return ""
 
 
-def lead(question: str, sentences: Sequence[str]) -> str:
+def lead(question: str, sentences: Sequence[str], words: Collection[str] | None = None) -> str:
     """The lead-in for an answer quoting `sentences` (best first, all from one passage), read off the best one.
 
     When the question asks whether something is required and the sentences require more than one thing
     (written approval and consent), the lead names the thing the question asked about and one more.
     """
-    leads = [(sentence, direct_answer(question, sentence)) for sentence in sentences[:_LEAD_SENTENCES]]
+    leads = [(sentence, direct_answer(question, sentence, words)) for sentence in sentences[:_LEAD_SENTENCES]]
     found = leads[0][1] if leads else ""
     if not (found.startswith("Yes — ") and found.endswith(" is required.")):
         return found

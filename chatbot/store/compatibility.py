@@ -9,13 +9,13 @@ from chatbot.settings import Settings
 from chatbot.types import CHUNK_METADATA_KEYS
 
 if TYPE_CHECKING:
-    import chromadb
+    from chatbot.store.reader import IndexReader
 
 # Chunks whose metadata is checked: one ingester version writes a whole index, so a sample tells.
 SAMPLE = 50
 
 
-def check_index(settings: Settings, collection: "chromadb.Collection", stored_dimension: int, model_dimension: int) -> None:
+def check_compatible(settings: Settings, reader: "IndexReader", stored_dimension: int, model_dimension: int) -> None:
     """Raise StoreUnavailable, naming the fix, when the index was built by another model or an older ingester."""
     where = settings.chroma_url or settings.data_dir
     if stored_dimension != model_dimension:
@@ -24,7 +24,7 @@ def check_index(settings: Settings, collection: "chromadb.Collection", stored_di
             f"({settings.embedding_model or 'the bundled all-MiniLM-L6-v2'}) makes {model_dimension}: it was built "
             "with another model. Rebuild it with `python -m ingest --rebuild`, or set RAG_EMBEDDING_MODEL to that model."
         )
-    metadatas = collection.get(limit=SAMPLE, include=["metadatas"])["metadatas"] or []
+    metadatas = reader.sample_metadatas(SAMPLE)
     missing = sorted({key for metadata in metadatas for key in CHUNK_METADATA_KEYS if key not in (metadata or {})})
     if missing:
         raise StoreUnavailable(

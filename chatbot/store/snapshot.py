@@ -1,4 +1,4 @@
-"""Every indexed chunk held in memory once: text, metadata, embedding and the BM25 index over them."""
+"""The collection held in memory once: every chunk's text, metadata and embedding, and BM25 over them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.retrieval.lexical import LexicalIndex
+from chatbot.retrieval.lexical import LexicalRanker
 from chatbot.store.client import read_pages
 from chatbot.types import Passage
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import chromadb
 
 log = logging.getLogger(__name__)
+
 
 def fingerprint(ids: list[str]) -> str:
     """A short digest of the collection's ids: it changes whenever a chunk is added, removed or replaced."""
@@ -32,18 +33,19 @@ def lexical_text(passage: Passage) -> str:
 
 
 @dataclasses.dataclass
-class ChunkIndex:
-    """A snapshot of the collection; rows are positions in `passages`, `embeddings` and the BM25 index."""
+class Snapshot:
+    """The collection as read at one moment; rows are positions in `passages`, `embeddings` and `lexical`."""
 
+    collection_id: str  # a rebuilt index is a new collection, even with the same chunk ids
     fingerprint: str
     passages: list[Passage]
     embeddings: np.ndarray  # (rows, dim), unit length
-    lexical: LexicalIndex
+    lexical: LexicalRanker
     row_of: dict[str, int]
     originals_by_url: dict[str, list[int]]  # rows of chunks that are a source's own text, by URL
 
     @classmethod
-    def load(cls, collection: "chromadb.Collection") -> "ChunkIndex":
+    def load(cls, collection: "chromadb.Collection") -> "Snapshot":
         """Read every chunk of `collection`, a page at a time, and index it."""
         ids, documents, metadatas, pages = [], [], [], []
         for got in read_pages(collection, ["documents", "metadatas", "embeddings"]):
@@ -65,10 +67,11 @@ class ChunkIndex:
                 originals.setdefault(passage.url, []).append(row)
         log.info("Loaded %d chunks (%d with an original beside a restatement)", len(ids), sum(map(len, originals.values())))
         return cls(
+            collection_id=str(collection.id),
             fingerprint=fingerprint(ids),
             passages=passages,
             embeddings=embeddings,
-            lexical=LexicalIndex([lexical_text(p) for p in passages]),
+            lexical=LexicalRanker([lexical_text(p) for p in passages]),
             row_of={chunk_id: row for row, chunk_id in enumerate(ids)},
             originals_by_url=originals,
         )

@@ -22,7 +22,7 @@ class StoreVersion:
     """
 
     def __init__(self, settings: Settings):
-        self._path: Path | None = None if settings.chroma_url else settings.chroma_dir / "chroma.sqlite3"
+        self._path: Path | None = None if settings.chroma_url else settings.chroma_database
         self._connection: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()

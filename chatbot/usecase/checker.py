@@ -10,17 +10,15 @@ from typing import TYPE_CHECKING
 
 from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
 from chatbot.usecase.rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide, detect_areas
-from chatbot.query.expansion import expand
-from chatbot.retrieval.fusion import reciprocal_rank_fusion
-from chatbot.retrieval.lexical import tokenize
-from chatbot.store.reconnect import reconnecting
 from chatbot.query.cleaning import clean_text
+from chatbot.query.query import terms
+from chatbot.retrieval.fusion import reciprocal_rank_fusion
 from chatbot.settings import Settings
+from chatbot.store.reader import IndexReader, reader_for
 from chatbot.types import Citation, Passage
 
 if TYPE_CHECKING:
-    from chatbot.store.snapshot import ChunkIndex
-    from chatbot.retrieval.retriever import Retriever
+    from chatbot.store.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -42,45 +40,39 @@ class PrincipleQuestion:
 
 
 class UseCaseChecker:
-    """Assesses planned uses against the indexed guidance; reads the retriever's in-memory snapshot."""
+    """Assesses planned uses against the indexed guidance; reads the snapshot the chat reads too."""
 
-    def __init__(self, settings: Settings, retriever: "Retriever | None" = None, matrix_rows: int = 3):
+    def __init__(self, settings: Settings, reader: IndexReader | None = None, matrix_rows: int = 3):
         self.settings = settings
-        self._retriever = retriever
+        self.reader = reader or reader_for(settings)
         self.matrix_rows = matrix_rows
 
-    def retriever(self) -> "Retriever":
-        if self._retriever is None:
-            from chatbot.retrieval.retriever import Retriever
-            from chatbot.store.client import open_collection
-
-            settings = self.settings
-            collection = open_collection(settings)
-            self._retriever = Retriever(settings, collection)
-        return self._retriever
-
-    @reconnecting
     def questions(self) -> tuple[PrincipleQuestion, ...]:
         """The five principles as questions; "what this means" comes from each principle's passage."""
-        guidance = _guidance_passages(self.retriever().index())
+        return self.reader.reading(self._questions)
+
+    def _questions(self) -> tuple[PrincipleQuestion, ...]:
+        guidance = _guidance_passages(self.reader.snapshot())
         result = []
         for principle in PRINCIPLES:
             passage = _principle_passage(guidance, principle)
             result.append(PrincipleQuestion(principle, _meaning(passage, principle) if passage else "", passage))
         return tuple(result)
 
-    @reconnecting
     def assess(self, description: str, answers: Mapping[str, str] | Iterable[str] | str | None,
                areas: Iterable[str] | None = None) -> Assessment:
         """Apply the guidance's rule to a described use, the five answers and any ticked areas.
 
         Raises InvalidAssessment for an unknown answer or area, IndexMissing when nothing is indexed.
         """
+        return self.reader.reading(lambda: self._assess(description, answers, areas))
+
+    def _assess(self, description: str, answers, areas) -> Assessment:
         description, notices = self._clean(description)
         detections = detect_areas(description)
         decision = decide(answers, areas, detections)
-        index = self.retriever().index()
-        guidance = _guidance_passages(index)
+        snapshot = self.reader.snapshot()
+        guidance = _guidance_passages(snapshot)
         cited: list[Passage] = []
         relied_on: dict[int, list[str]] = {}
 
@@ -116,7 +108,7 @@ class UseCaseChecker:
             triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
                                          tuple(dict.fromkeys(cites))))
         rows = []
-        for passage, score in self._closest_rows(index, guidance, description):
+        for passage, score in self._closest_rows(snapshot, guidance, description):
             symbol, action = _action(passage.text)
             [n] = cite(passage, symbol[:1] or "matrix")
             rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
@@ -143,7 +135,7 @@ class UseCaseChecker:
             return "", ("No description given: only the answers and ticked areas were assessed.",)
         return text, ()
 
-    def _closest_rows(self, index: "ChunkIndex", guidance: list[tuple[int, Passage]],
+    def _closest_rows(self, snapshot: "Snapshot", guidance: list[tuple[int, Passage]],
                       description: str) -> list[tuple[Passage, float]]:
         """The matrix rows nearest the description (dense and BM25, fused as the main search does).
 
@@ -158,12 +150,13 @@ class UseCaseChecker:
             return []
         import numpy as np
 
-        from chatbot.store.client import get_embedder
+        from chatbot.store.embedder import get_embedder
 
         rows = np.array([row for row, _ in candidates])
         vector = np.asarray(get_embedder(self.settings.embedding_model).embed_query(description), dtype=np.float32)
-        similarities = index.embeddings[rows] @ vector
-        lexical = index.lexical.scores(tokenize(description) + tokenize(expand(description)))[rows]
+        similarities = snapshot.embeddings[rows] @ vector
+        tokens, expanded = terms(description)
+        lexical = snapshot.lexical.scores(tokens + expanded)[rows]
         rankings = [
             (list(np.argsort(-similarities, kind="stable")), self.settings.dense_weight),
             ([i for i in np.argsort(-lexical, kind="stable") if lexical[i] > 0], self.settings.bm25_weight),
@@ -179,9 +172,9 @@ class UseCaseChecker:
         return shown[:1] + [(passage, score) for passage, score in shown[1:] if score > 0 and score >= floor]
 
 
-def _guidance_passages(index: "ChunkIndex") -> list[tuple[int, Passage]]:
+def _guidance_passages(snapshot: "Snapshot") -> list[tuple[int, Passage]]:
     """The guidance's own chunks with their rows in the snapshot, restatements first, in index order."""
-    rows = [(row, p) for row, p in enumerate(index.passages) if p.kind == "guidance"]
+    rows = [(row, p) for row, p in enumerate(snapshot.passages) if p.kind == "guidance"]
     return sorted(rows, key=lambda pair: not pair[1].restated)
 
 

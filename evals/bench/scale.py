@@ -46,6 +46,10 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         real = RealChunks.read(client.get_collection(settings.collection))
     finally:
         client.close()
+    from chatbot.query.query import Query, terms
+
+    read_queries = [Query(asked=query, text=query, tokens=terms(query)[0], expanded=terms(query)[1], vector=vector)
+                    for query, vector in zip(queries, vectors)]
     stores: list[_Store] = []
     try:
         for size in sizes:
@@ -54,10 +58,10 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         latencies = {store.size: {mode: [] for mode in MODES} for store in stores}
         for number in range(repeats + 1):  # the first pass is not measured
             log.info("scale: retrieval pass %d of %d", number, repeats)
-            for query, vector in zip(queries, vectors):
+            for query in read_queries:
                 for store in stores:
                     for mode in MODES:
-                        elapsed = timed_ms(lambda: store.retriever.search(query, vector, mode))[1]
+                        elapsed = timed_ms(lambda: store.retriever.passages(query, mode))[1]
                         if number:
                             latencies[store.size][mode].append(elapsed)
     finally:
@@ -93,10 +97,11 @@ class _Store:
 
     @classmethod
     def build(cls, settings: Settings, real: RealChunks, size: int) -> "_Store":
-        from chatbot.store.snapshot import lexical_text
-        from chatbot.retrieval.lexical import LexicalIndex
-        from chatbot.retrieval.retriever import Retriever
+        from chatbot.retrieval.lexical import LexicalRanker
+        from chatbot.retrieval.search import Searcher
         from chatbot.store.client import COLLECTION_METADATA, open_client
+        from chatbot.store.reader import IndexReader
+        from chatbot.store.snapshot import lexical_text
 
         folder = Path(tempfile.mkdtemp(prefix=f"bench-scale-{size}-"))
         store_settings = dataclasses.replace(settings, data_dir=folder, chroma_url="")
@@ -111,12 +116,12 @@ class _Store:
                                embeddings=batch.embeddings)
                 add_s += time.perf_counter() - started
                 megabytes += sum(len(text.encode("utf-8")) for text in batch.texts) / 1e6
-            store.retriever = Retriever(store_settings, collection)
+            store.retriever = Searcher(store_settings, IndexReader(store_settings))
             gc.collect()
             before = _rss_mb()
-            snapshot, snapshot_ms = timed_ms(store.retriever.index)  # what a bot pays before its first answer
+            snapshot, snapshot_ms = timed_ms(store.retriever.reader.snapshot)  # what a bot pays before its first answer
             memory = _rss_mb() - before
-            _, bm25_ms = timed_ms(lambda: LexicalIndex([lexical_text(p) for p in snapshot.passages]))
+            _, bm25_ms = timed_ms(lambda: LexicalRanker([lexical_text(p) for p in snapshot.passages]))
             store.figures = {
                 "chunks": len(snapshot),
                 "mb_text": round(megabytes, 1),
@@ -134,11 +139,8 @@ class _Store:
             raise
 
     def close(self) -> None:
-        from chatbot.store.client import forget_local_client
-
         self.retriever = None
         self.client.close()
-        forget_local_client(self.settings)  # Chroma keeps a system per folder for the process
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from chatbot.answer.sentences import split_sentences
+from chatbot.sentences import split_sentences
 
 NOISE = 0.03  # per-dimension sigma; cosine to the source chunk is about 0.86 for 384 dimensions
 BORROWED = (1, 3)  # sentences taken from other chunks, fewest and most

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.answer.sentences import split_sentences
+from chatbot.sentences import split_sentences
 from chatbot.types import Passage
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,74 @@
+"""Words as every matcher compares them: folded, stemmed, stopwords left out."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
+# every passage; the answerer reads them, the ranking does not need them. So are the words that frame a
+# question ("what does X mean", "what does it say about"), which would otherwise match definitions of anything.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers herself him himself his how i if in into is it its itself just me more most my myself no nor
+    not of off on once only or other our ours ourselves out over own same she should so some such than that
+    the their theirs them themselves then there these they this those through to too under until up very was
+    we were what when where which while who whom why will with would you your yours yourself yourselves
+    also may might must shall us let lets get got etc e g i.e eg ie s t
+    mean means meant meaning say says said tell exactly actually basically really anything something
+    """.split()
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, curly quotes straightened: the form every matcher compares."""
+    if not text.isascii():  # most text is plain ASCII and has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a corpus has few distinct words, and each recurs often
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to meet plurals, -ing/-ed forms and a final e halfway."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith(("ches", "shes", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Content words of `text`, stemmed, stopwords removed."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=65536)  # the same sentences and passages are read question after question
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOPWORDS and len(token) > 1)
+
+
+def tokenize_once(text: str) -> tuple[str, ...]:
+    """`tokenize` without the cache, for texts read once (whole chunks), which would only crowd it."""
+    return _tokens.__wrapped__(text)
