@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.fit_decision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, required=True, help="question file (JSONL) with a split field")
     parser.add_argument("--features", type=Path, help="JSONL of {id, feature: value, ...}; measured when absent")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where to write the model (default {DEFAULT_OUT})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the model file (default {DEFAULT_OUT})")
     parser.add_argument("--split-field", default="split")
     parser.add_argument("--split", default="dev", help="the split to fit on (default dev)")
     parser.add_argument("--answerable-field", default="answerable")
