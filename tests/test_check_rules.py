@@ -171,6 +171,8 @@ def test_curly_apostrophes_match_like_straight_ones():
     "Mood board for the art department, never in the final cut",
     "A non-final animatic",
     "We will not use anyone's likeness",
+    "Use Midjourney for mood boards for the art department. Nothing generated will appear on screen.",
+    "no AI output goes on screen",
 ])
 def test_a_negated_phrase_is_shown_but_not_counted(description):
     detections = detect_areas(description)
@@ -182,6 +184,13 @@ def test_a_negated_phrase_is_shown_but_not_counted(description):
 def test_a_negation_in_another_clause_does_not_hide_a_phrase():
     assert counted("It is not a mock-up, but a de-aged actor in the final cut") == {
         "talent-likeness", "final-deliverables"}
+
+
+def test_ideation_with_a_negated_on_screen_clause_proceeds_and_unsure_answers_escalate():
+    description = "Use Midjourney for mood boards for the art department. Nothing generated will appear on screen."
+    assert decide(ALL_YES, detections=detect_areas(description)).outcome == PROCEED
+    assert decide("yes,yes,unsure,yes,yes", detections=detect_areas(description)).outcome == ESCALATE
+    assert decide("unsure," * 4 + "unsure", detections=detect_areas(description)).outcome == ESCALATE
 
 
 def test_a_phrase_inside_a_longer_one_is_reported_once():

@@ -111,8 +111,6 @@ def test_expansion_meets_everyday_phrasings_of_the_guidance_topics():
     assert "timeline turnaround" in expand("how long does netflix take to give written approval")
     assert "disclose shared" in expand("do i need to tell netflix if i use chatgpt")
     assert "without consent" in expand("can we swap her vocal without telling her")
-    assert "low-risk uses" in expand("Does every single little AI use have to go through legal?")
-    assert "written author" in expand("who wrote the verge article?")
     assert "production costs" in expand("does the guidance say anything about saving money?")
     assert expand("How much does a Netflix subscription cost?") == ""  # a price is not a production budget
     assert "vendor" not in expand("instead of hiring a writer")  # hiring a person is not hiring a vendor

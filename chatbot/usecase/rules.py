@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from chatbot.errors import ChatbotError
+from chatbot.query.negation import Negations
 
 # The rule restated here comes from Netflix, "Using Generative AI in Content Production",
 # https://partnerhelp.netflixstudios.com/hc/en-us/articles/43393929218323-Using-Generative-AI-in-Content-Production
@@ -135,19 +136,11 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((area, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for area, pattern in DETECTION_RULES)
 
-# A match counts unless one of these words comes shortly before it in the same clause ("not in the final cut").
-_NEGATIONS = {"not", "never", "no", "nor", "none", "neither", "won't", "wont", "isn't", "aren't", "doesn't",
-              "don't"}
-_NEGATION_WINDOW = 4
-_NEGATION_CHARS = 200  # far more than _NEGATION_WINDOW words need
-_CLAUSE_BREAK = re.compile(r"[.;:!?,()\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Detection:
     area: str
     phrase: str  # the words of the description that matched
-    counted: bool = True  # False when a negation came just before the phrase
+    counted: bool = True  # False when the phrase lies in a negation's scope
     negation: str = ""
 
 
@@ -220,6 +213,7 @@ def parse_areas(areas: Iterable[str] | None) -> set[str]:
 def detect_areas(description: str) -> tuple[Detection, ...]:
     """Always-approval areas the description mentions, by the keyword rules above, in order of appearance."""
     description = description.replace("\u2019", "'").replace("\u2018", "'")
+    negations = Negations(description)  # NegEx scopes: "nothing generated will appear on screen"
     found: dict[tuple[str, str], Detection] = {}
     reach: dict[str, int] = {}  # per area, the furthest end of a phrase found so far
     hits = [(area, match) for area, pattern in _COMPILED for match in pattern.finditer(description)]
@@ -228,22 +222,12 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
             continue  # inside a longer phrase already found for the same area (phrases come in order of start)
         reach[area] = match.end()
         phrase = " ".join(match.group(0).split())
-        negation = _negation_before(description, match.start())
+        negation = negations.at(match.start(), match.end())
         key = (area, phrase.lower())
         if key in found and (found[key].counted or negation):
             continue
         found[key] = Detection(area=area, phrase=phrase, counted=not negation, negation=negation)
     return tuple(found.values())
-
-
-def _negation_before(text: str, start: int) -> str:
-    # Only the last few words count, so only the text just before the phrase is read: reading all of it for
-    # every phrase made a long paste take quadratic time.
-    clause = _CLAUSE_BREAK.split(text[max(0, start - _NEGATION_CHARS):start])[-1]
-    if re.search(r"\bnon-$", clause, re.IGNORECASE):
-        return "non-"
-    words = re.findall(r"[\w']+", clause.lower())[-_NEGATION_WINDOW:]
-    return next((word for word in reversed(words) if word in _NEGATIONS), "")
 
 
 def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Iterable[str] | None = None,

@@ -1,0 +1,104 @@
+"""Answer text a reader can act on: self-contained sentences, no repeats, one bullet per part or list item."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from chatbot.lexical import tokenize
+
+# Openers that only link to the sentence before: removed, the rest of the sentence stands alone.
+_CONNECTIVE = re.compile(
+    r"^(?:also|however|therefore|moreover|furthermore|in addition|additionally|still|thus|hence|so|and|but"
+    r"|as a result|even so|instead|likewise|similarly|in turn|otherwise|nevertheless|nonetheless)\b,?\s+",
+    re.IGNORECASE,
+)
+# Openers that point at something only the sentence before names: the sentence cannot stand without it.
+_NEEDS_PREDECESSOR = re.compile(
+    r"^(?:for (?:this|that|these|those|such) (?:reason|reasons|situations?|cases?|uses?)\b"
+    r"|in (?:this|that|such) cases?\b"
+    r"|(?:this|that|these|those|such|it|they|he|she)\b(?! (?:is|are) (?:why|how|what)\b)"
+    r"|the (?:same|latter|former|above|following)\b|(?:here|there)(?:in|by|fore)?\b(?! (?:is|are))|both\b|either\b)",
+    re.IGNORECASE,
+)
+SAME_MEANING = 0.9  # cosine between sentence vectors at which two sentences say the same thing
+SAME_WORDS = 0.8  # without vectors: share of the shorter sentence's words both hold
+_PART_SPLIT = re.compile(
+    r"\?\s+(?=\S)|,?\s+\band\s+(?=(?:who|what|which|how|when|where|why|whom|do|does|can|could|should|is|are|must)\b)"
+    r"|;\s+(?=(?:who|what|which|how|when|where|why|do|does|can|should|is|are)\b)",
+    re.IGNORECASE,
+)
+_ASKS_LIST = re.compile(
+    r"^\s*(?:which|list|name|enumerate)\b|\bwhat (?:are|were) (?:the|all)\b|\b(?:all|every) the\b"
+    r"|\b(?:two|three|four|five|six|seven|\d+) (?:\w+ )?(?:things|areas|principles|rows|cases|uses|rules|steps|ways"
+    r"|situations|examples|kinds|types)\b",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+(.+?)\s*$")
+_MIN_PART_WORDS = 1  # content words a part needs to stand as a question of its own
+
+
+def standalone(sentence: str, predecessor: str = "", kept_before: str = "") -> str | None:
+    """The sentence without a dangling connective, or None when it leans on a sentence the answer lacks.
+
+    Args:
+        predecessor: the sentence before it in its passage.
+        kept_before: the sentence just before it in the answer; when that is its predecessor, it may lean on it.
+    """
+    text = sentence.strip()
+    if predecessor.strip() and predecessor.strip() == kept_before.strip():
+        return text
+    while match := _CONNECTIVE.match(text):
+        text = text[match.end():]
+    if not text or _NEEDS_PREDECESSOR.match(text):
+        return None
+    return text[0].upper() + text[1:]
+
+
+def drop_near_duplicates(sentences: Sequence[str], vectors: np.ndarray | None = None) -> list[str]:
+    """The sentences in order, without any that repeats an earlier one (by meaning, or by words when no vectors)."""
+    kept: list[int] = []
+    for i, sentence in enumerate(sentences):
+        if not any(_same(sentences, vectors, i, j) for j in kept):
+            kept.append(i)
+    return [sentences[i] for i in kept]
+
+
+def _same(sentences: Sequence[str], vectors: np.ndarray | None, i: int, j: int) -> bool:
+    if vectors is not None:
+        a, b = vectors[i], vectors[j]
+        norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+        return norm > 0 and float(a @ b) / norm >= SAME_MEANING
+    first, second = set(tokenize(sentences[i])), set(tokenize(sentences[j]))
+    shorter = min(len(first), len(second))
+    return shorter > 0 and len(first & second) / shorter >= SAME_WORDS
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions a multi-part question asks ("Which uses need approval, and who do I contact?")."""
+    pieces = [piece.strip(" ,;") for piece in _PART_SPLIT.split(question.strip()) if piece and piece.strip(" ,;?")]
+    parts: list[str] = []
+    for piece in pieces:
+        piece = piece if piece.endswith("?") else piece + "?"
+        if parts and len(tokenize(piece)) < _MIN_PART_WORDS:
+            parts[-1] = f"{parts[-1].rstrip('?')} and {piece}"
+        else:
+            parts.append(piece[0].upper() + piece[1:])
+    return parts if len(parts) > 1 else [question.strip()]
+
+
+def asks_for_list(question: str) -> bool:
+    """True for "which …", "what are the …", "the five principles" questions, answered best as a list."""
+    return bool(_ASKS_LIST.search(question))
+
+
+def list_items(passage_text: str) -> list[str]:
+    """A passage's list items (markdown bullets or numbers), in order."""
+    return [match.group(1) for line in passage_text.splitlines() if (match := _LIST_ITEM.match(line))]
+
+
+def bullets(items: Sequence[str]) -> str:
+    """Items as a markdown list, one per line."""
+    return "\n".join(f"- {item.strip()}" for item in items if item.strip())

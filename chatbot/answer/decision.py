@@ -1,0 +1,67 @@
+"""The answer / partly / decline decision: a small logistic model over retrieval features, fitted as data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# What the model reads for one question; each is 0..1 or a similarity.
+FEATURES = (
+    "best_similarity",  # cosine of the question and the closest sentence of the top passages
+    "lexical_support",  # share of the question's idf weight found in the top passages
+    "top_score",  # fused retrieval score of the best passage
+    "key_coverage",  # share of the key concepts' weight the top passages mention (chatbot.answer.gaps)
+)
+OUTCOMES = ("answered", "partly", "declined")
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Multinomial logistic regression on standardised features: p(outcome) = softmax(W (x - mean) / scale + b)."""
+
+    outcomes: tuple[str, ...]
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray  # one row per outcome
+    bias: np.ndarray
+
+    def probabilities(self, values: Mapping[str, float]) -> dict[str, float]:
+        """p(outcome) for one question's features (a missing feature counts as its mean)."""
+        x = np.array([float(values.get(name, mean)) for name, mean in zip(self.features, self.mean)])
+        logits = self.weights @ ((x - self.mean) / self.scale) + self.bias
+        exp = np.exp(logits - logits.max())
+        return dict(zip(self.outcomes, (exp / exp.sum()).round(6).tolist()))
+
+    def decide(self, values: Mapping[str, float]) -> str:
+        """The most probable outcome."""
+        probabilities = self.probabilities(values)
+        return max(probabilities, key=probabilities.__getitem__)
+
+    def to_dict(self) -> dict:
+        return {"outcomes": list(self.outcomes), "features": list(self.features), "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(), "weights": self.weights.tolist(), "bias": self.bias.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "DecisionModel":
+        model = cls(tuple(data["outcomes"]), tuple(data["features"]), np.asarray(data["mean"], dtype=float),
+                    np.asarray(data["scale"], dtype=float), np.asarray(data["weights"], dtype=float),
+                    np.asarray(data["bias"], dtype=float))
+        if model.weights.shape != (len(model.outcomes), len(model.features)):
+            raise ValueError(f"The decision model's weights have shape {model.weights.shape}, expected "
+                             f"{(len(model.outcomes), len(model.features))}; fit it again with evals/fit_decision.py.")
+        return model
+
+
+def load(path: Path) -> DecisionModel:
+    """The fitted model written by `python -m evals.fit_decision` (its "model" entry)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"No fitted decision model at {path}: run `python -m evals.fit_decision` "
+                                "on the dev split first.") from err
+    return DecisionModel.from_dict(data["model"])

@@ -1,0 +1,144 @@
+"""The bottom line for "can I / do I need / is it OK to" questions, from the use-case check's own rule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatbot.check_rules import (
+    AREAS_BY_KEY,
+    ESCALATE,
+    INTRODUCTION,
+    PRINCIPLES,
+    PROCEED,
+    WRITTEN_APPROVAL,
+    decide,
+    detect_areas,
+)
+from chatbot.types import Passage
+
+# The rule comes from Netflix, "Using Generative AI in Content Production",
+# https://partnerhelp.netflixstudios.com/hc/en-us/articles/43393929218323-Using-Generative-AI-in-Content-Production
+# - "Guiding Principles > When to escalate": a confident yes to all five principles may need only telling the
+#   Netflix contact; "no" or "unsure" on any means escalating first, as written approval may be required.
+# - "Introduction" and "What use cases always require written approval?": areas that always need it; the
+#   use-case check (chatbot/check_rules.py) detects them and decides, and so does this module.
+# - "Appendix > Proposed Use Case Matrix": ideation only (moodboards, reference images) is marked proceed;
+#   on-camera background elements (signage, posters) use judgment, escalating the story-relevant ones.
+LABELS = {
+    PROCEED: "Proceed, and tell your Netflix contact",
+    ESCALATE: "Escalate to your Netflix contact first",
+    WRITTEN_APPROVAL: "Written approval required",
+}
+LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
+WHEN_TO_ESCALATE = "When to escalate"
+IDEATION_ROW = "Ideation only: moodboards and reference images"
+BACKGROUND_ROW = "Background elements on camera: signage and posters"
+
+# Anywhere in the question ("if I say yes to all five, do I still need approval?"): a verdict also needs a rule
+# that clearly applies, so a loose shape costs nothing.
+_ASKS_VERDICT = re.compile(
+    r"\b(?:(?:can|could|may|might) (?:i|we|you|they|one|our|my|the)\b"
+    r"|what (?:do|does|would|should) (?:i|we|you|they)\b[^?.]{0,20}?\b(?:need|have to|do)\b"
+    r"|(?:do|does|would|will|did) (?:i|we|you|they|it|this|that|our|my)\b[^?.]{0,40}?\b(?:need|require|have to|must)\b"
+    r"|(?:is|are|would) (?:it|that|this|we|i)\b[^?.]{0,30}?"
+    r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
+    r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|should (?:i|we)\b"
+    r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure))"
+    r"|\b(?:allowed|ok|okay|fine)\s*\?+\s*$",
+    re.IGNORECASE,
+)
+_UNSURE = re.compile(r"\b(?:not sure|unsure|uncertain|don'?t know|can'?t tell)\b", re.IGNORECASE)
+_ALL_YES = re.compile(r"\byes (?:to|on|for) (?:all|every|each)\b[^?.]{0,30}\bprinciples?\b", re.IGNORECASE)
+# Matrix rows that no always-approval area covers, found by their own examples.
+_IDEATION = re.compile(
+    r"\b(?:mood ?-?boards?|look ?books?|reference (?:images?|pictures?|photos?)|concept art|storyboards?|ideation"
+    r"|brainstorm\w*|pitch decks?)\b", re.IGNORECASE)
+_BACKGROUND = re.compile(
+    r"\b(?:signage|signs|posters?|billboards?|set dressing|news ?papers?|news clippings?|background "
+    r"(?:elements?|props?|graphics|art|screens?))\b", re.IGNORECASE)
+# Areas whose keywords alone are too broad for a chat verdict: "write a script" is not "put the script into a
+# tool". The use-case check counts them anyway, where a false alarm only costs an email.
+_NEEDS_CONTEXT = {
+    "proprietary-material": re.compile(r"\b(?:paste|upload|feed|put|enter|input|share|give|load|run|send|drop|copy"
+                                       r"|import|train)\w*\b", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The bottom line, why, and the rule it rests on (a guidance heading and the words of its sentence)."""
+
+    label: str  # one of LABELS' values
+    level: str  # "proceed", "escalate" or "written-approval"
+    reason: str
+    section: str  # the heading the rule is stated under
+    cue: str  # words of the rule's sentence in that section
+    basis: str  # what decided: "area:<key>", "matrix:ideation", "matrix:background", "principles:<answer>"
+    passage: Passage | None = None  # the passage to cite, when passages were given
+
+
+def asks_verdict(question: str) -> bool:
+    """True for "can I / do I need / is it OK to / should we / what if I'm unsure" questions."""
+    return bool(_ASKS_VERDICT.search(question))
+
+
+def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
+    """The verdict for a planned use the question describes, or None when no rule clearly applies.
+
+    Args:
+        question: the question as asked (typos corrected first, if at all).
+        passages: passages that may hold the rule (the retrieved ones, or the index's guidance passages).
+            When given, the verdict cites the first one under the rule's heading, and a question whose rule
+            none of them states gets no verdict: the indexed sources must say it, not this module.
+    """
+    if not asks_verdict(question):
+        return None
+    detections = [d for d in detect_areas(question)
+                  if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))]
+    unsure = bool(_UNSURE.search(question))
+    decision = decide(["unsure" if unsure else "yes"] * len(PRINCIPLES), detections=detections)
+    if decision.outcome == WRITTEN_APPROVAL:
+        areas = list(dict.fromkeys(d.area for d in detections))
+        area = AREAS_BY_KEY[areas[0]]
+        named = "; ".join(f'"{d.phrase}" ({AREAS_BY_KEY[d.area].label.split(":")[0].lower()})' for d in detections)
+        reason = (f"The question mentions {named}: the guidance always requires written approval before going "
+                  "ahead in that case.")
+        on_intro = INTRODUCTION in area.sections
+        found = _found(WRITTEN_APPROVAL, reason, INTRODUCTION if on_intro else area.sections[-1],
+                       "written approval" if on_intro else area.cues[0], f"area:{area.key}")
+    elif _BACKGROUND.search(question) and not _IDEATION.search(question):
+        found = _found(ESCALATE, "The use case matrix marks on-camera background elements such as signage and posters "
+                       "'use judgment': incidental ones may be low risk, story-relevant ones are escalated.",
+                       BACKGROUND_ROW, "use judgment", "matrix:background")
+    elif unsure:
+        found = _found(ESCALATE, "An 'unsure' answer to any guiding principle means escalating to your Netflix "
+                       "contact before going ahead, since written approval may be required.",
+                       WHEN_TO_ESCALATE, "unsure", "principles:unsure")
+    elif _IDEATION.search(question):
+        found = _found(PROCEED, "The use case matrix marks GenAI for ideation only (moodboards, reference images) "
+                       "as proceed: low risk and not final, provided the guiding principles hold; every intended "
+                       "use is still shared with your Netflix contact.", IDEATION_ROW, "proceed", "matrix:ideation")
+    elif _ALL_YES.search(question):
+        found = _found(PROCEED, "A confident yes to all five guiding principles may need only letting your Netflix "
+                       "contact know about the intended use.", WHEN_TO_ESCALATE, "socializing", "principles:yes")
+    else:
+        return None
+    if not passages:
+        return found
+    passage = rule_passage(passages, found.section, found.cue)
+    return None if passage is None else Verdict(**{**found.__dict__, "passage": passage})
+
+
+def _found(outcome: str, reason: str, section: str, cue: str, basis: str) -> Verdict:
+    return Verdict(LABELS[outcome], LEVELS[outcome], reason, section, cue, basis)
+
+
+def rule_passage(passages: Sequence[Passage], heading: str, cue: str) -> Passage | None:
+    """The first passage with `heading` in its section path whose text holds `cue` (any case)."""
+    for passage in passages:
+        parts = [part.strip() for part in passage.section.split(">")]
+        if heading in parts and cue.lower() in passage.text.lower():
+            return passage
+    return None

@@ -1,0 +1,153 @@
+"""Fit the answer / partly / decline decision on the dev split and write it as data for the bot.
+
+    python -m evals.fit_decision --questions evals/questions.jsonl [--features FEATURES.jsonl] [--out FILE]
+
+Only rows whose split field is "dev" are read: the test split stays unseen. Without --features, each dev
+question's retrieval features are measured with the bot (the index must exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.answer.decision import FEATURES, OUTCOMES, DecisionModel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "decision_model.json"
+# Fields an expected outcome may be given in, first found wins; else the answerable flag decides.
+OUTCOME_FIELDS = ("expected_outcome", "outcome", "expect")
+_OUTCOME_WORDS = {"answer": "answered", "answered": "answered", "partly": "partly", "partly answered": "partly",
+                  "partial": "partly", "decline": "declined", "declined": "declined"}
+
+
+def read_rows(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def split_rows(rows: Iterable[dict], split: str = "dev", split_field: str = "split") -> list[dict]:
+    """The rows of one split; a file with no split field at all is refused, so no test row is fitted on."""
+    rows = list(rows)
+    if rows and not any(split_field in row for row in rows):
+        raise ValueError(f"No row has a {split_field!r} field: split the question file first, so that the fit "
+                         "reads the dev split only.")
+    return [row for row in rows if row.get(split_field) == split]
+
+
+def expected_outcome(row: Mapping, outcome_fields: Sequence[str] = OUTCOME_FIELDS,
+                     answerable_field: str = "answerable") -> str:
+    """"answered", "partly" or "declined" as the row expects it."""
+    for field in outcome_fields:
+        value = row.get(field)
+        if isinstance(value, str) and value.strip().lower() in _OUTCOME_WORDS:
+            return _OUTCOME_WORDS[value.strip().lower()]
+    if answerable_field in row:
+        return "answered" if row[answerable_field] else "declined"
+    raise ValueError(f"Row {row.get('id', '?')!r} names no expected outcome ({', '.join(outcome_fields)}) "
+                     f"and no {answerable_field!r} flag.")
+
+
+def fit(features: np.ndarray, outcomes: Sequence[str], names: Sequence[str] = FEATURES, l2: float = 0.01,
+        steps: int = 3000, rate: float = 0.5) -> DecisionModel:
+    """Multinomial logistic regression by gradient descent on standardised features, L2-regularised.
+
+    Args:
+        features: one row per question, one column per name in `names`.
+        outcomes: each row's expected outcome; only outcomes that occur are modelled.
+    """
+    x = np.asarray(features, dtype=float)
+    present = tuple(outcome for outcome in OUTCOMES if outcome in set(outcomes))
+    if len(present) < 2:
+        raise ValueError(f"The dev rows expect only {present}: fitting needs at least two outcomes.")
+    y = np.eye(len(present))[[present.index(outcome) for outcome in outcomes]]
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    weights, bias = np.zeros((len(present), x.shape[1])), np.zeros(len(present))
+    # Classes are weighted by their inverse frequency, so a rare outcome (partly) is not simply ignored.
+    class_weight = len(y) / (len(present) * y.sum(axis=0))
+    sample_weight = (y * class_weight).sum(axis=1, keepdims=True)
+    for _ in range(steps):
+        logits = z @ weights.T + bias
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        error = (p - y) * sample_weight / len(y)
+        weights -= rate * (error.T @ z + l2 * weights)
+        bias -= rate * error.sum(axis=0)
+    return DecisionModel(present, tuple(names), mean, scale, weights, bias)
+
+
+def accuracy(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]) -> float:
+    names = model.features
+    predicted = [model.decide(dict(zip(names, row))) for row in np.asarray(features, dtype=float)]
+    return float(np.mean([p == o for p, o in zip(predicted, outcomes)])) if outcomes else 0.0
+
+
+def measure_features(questions: Sequence[str]) -> list[dict[str, float]]:
+    """Each question's retrieval features, measured with the bot on the index of the current settings."""
+    from chatbot import extractive
+    from chatbot.answer.gaps import find_gap
+    from chatbot.bot import build_bot
+    from chatbot.settings import Settings
+
+    bot = build_bot(Settings.from_env())
+    bot.warm_up()
+    retriever, _, bank = bot._parts()
+    index = retriever.index()
+    originals = [index.passages[row] for rows in index.originals_by_url.values() for row in rows]
+    unseen = index.lexical.idf("\x00")
+    measured = []
+    for question in questions:
+        passages, vector = bot._search(question)
+        found = extractive.candidates(question, vector, passages, bank, index.lexical.idf, originals)
+        gap = find_gap(question, [p.text for p in passages[:3]], index.lexical.idf, unseen)
+        measured.append({
+            "best_similarity": max((c.similarity for c in found), default=0.0),
+            "lexical_support": bot._support(question, passages),
+            "top_score": passages[0].score if passages else 0.0,
+            "key_coverage": gap.coverage if gap else 1.0,
+        })
+    return measured
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.fit_decision", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, required=True, help="question file (JSONL) with a split field")
+    parser.add_argument("--features", type=Path, help="JSONL of {id, feature: value, ...}; measured when absent")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the model file (default {DEFAULT_OUT})")
+    parser.add_argument("--split-field", default="split")
+    parser.add_argument("--split", default="dev", help="the split to fit on (default dev)")
+    parser.add_argument("--answerable-field", default="answerable")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        rows = split_rows(read_rows(args.questions), args.split, args.split_field)
+        outcomes = [expected_outcome(row, answerable_field=args.answerable_field) for row in rows]
+        if args.features:
+            by_id = {str(row["id"]): row for row in read_rows(args.features)}
+            values = [by_id[str(row["id"])] for row in rows]
+        else:
+            values = measure_features([row["question"] for row in rows])
+        matrix = np.array([[float(value[name]) for name in FEATURES] for value in values])
+        model = fit(matrix, outcomes)
+    except (OSError, ValueError, KeyError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    fitted_accuracy = accuracy(model, matrix, outcomes)
+    report = {"model": model.to_dict(), "fitted_on": {"questions": str(args.questions), "split": args.split,
+                                                      "rows": len(rows), "accuracy": round(fitted_accuracy, 4)}}
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"Fitted on {len(rows)} {args.split} questions: accuracy {fitted_accuracy:.3f}; wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Typo correction against the corpus's own words: real typos fixed, correct words and unknown names left alone."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from chatbot.expansion import SYNONYM_ROWS
+from chatbot.query.spelling import Corrected, Speller, synonym_vocabulary
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return [path.read_text(encoding="utf-8") for path in sorted(CORPUS.rglob("*.md"))]
+
+
+@pytest.fixture(scope="module")
+def speller(texts):
+    return Speller(texts, synonym_vocabulary(SYNONYM_ROWS))
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("do i need aproval to use genAI for storybords", "do i need approval to use genAI for storyboards"),
+    ("Is consnet needed for a digtal replcia?", "Is consent needed for a digital replica?"),
+    ("can i use midjourny for mood boards", "can i use Midjourney for mood boards"),
+    ("Can Midjourny make the posters?", "Can Midjourney make the posters?"),
+    ("can we change the perfromer's voice", "can we change the performer's voice"),
+    ("Aproval for signage?", "Approval for signage?"),
+])
+def test_real_typos_are_corrected_to_corpus_words(speller, question, expected):
+    assert speller.correct(question).text == expected
+
+
+def test_the_notice_names_the_corrected_words(speller):
+    corrected = speller.correct("do i need aproval to use genAI for storybords")
+    assert corrected.notice == "Searched for: approval, storyboards"
+    assert [(c.original, c.corrected) for c in corrected.corrections] == [("aproval", "approval"),
+                                                                          ("storybords", "storyboards")]
+
+
+@pytest.mark.parametrize("question", [
+    "Do we need written approval to use GenAI for background signage?",
+    "What did Sarandos say about Zorblax Studios?",  # unknown names stay as typed
+    "Can Qwertyon Pictures use the tool?",
+    "can i order a pizza with ADR and VFX teh",  # general English, acronyms and short words
+    "Can we use previs, mocap and rotoscoping?",  # trade words that English and the corpus may not list
+    "",
+])
+def test_correct_words_names_and_short_words_are_left_alone(speller, question):
+    assert speller.correct(question) == Corrected(question)
+    assert speller.correct(question).notice == ""
+
+
+def test_the_vocabulary_is_the_documents_not_a_fixed_list():
+    speller = Speller(["Our studio uses the Flumoxer renderer for every frame."])
+    assert speller.correct("does flumoxr need consent").text == "does Flumoxer need consent"
+    assert Speller([]).correct("does flumoxr need consent").text == "does flumoxr need consent"
+
+
+def test_synonym_table_words_are_targets(texts):
+    without = Speller(texts)
+    with_table = Speller(texts, synonym_vocabulary([{"pattern": r"zorbo ?graphs?|plinth\w*", "words": "signage",
+                                                      "example": "Can we use zorbographs?"}]))
+    assert without.correct("zorbograph").text == "zorbograph"
+    assert with_table.correct("zorbograhs").text == "zorbographs"
+    assert synonym_vocabulary([{"pattern": r"clon\w*|mood ?boards?", "words": "", "example": ""}]) == ["mood", "boards"]
+
+
+def test_building_and_correcting_are_fast(texts):
+    started = time.perf_counter()
+    speller = Speller(texts, synonym_vocabulary(SYNONYM_ROWS))
+    built = time.perf_counter() - started
+    questions = ["do i need aproval to use genAI for storybords", "Is consnet needed for a digtal replcia?"] * 50
+    started = time.perf_counter()
+    for question in questions:
+        speller.correct(question)
+    per_question = (time.perf_counter() - started) / len(questions)
+    assert built < 1.0  # 0.1 s measured; the margin is for a busy machine
+    assert per_question < 0.002

@@ -1,0 +1,95 @@
+"""The verdict engine: the use-case check's rule applied to "can I / do I need / is it OK" questions."""
+
+from pathlib import Path
+
+import pytest
+
+from chatbot.answer.verdict import LABELS, Verdict, asks_verdict, verdict
+from chatbot.check_rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
+from chatbot.settings import Settings
+from chatbot.types import Passage
+from ingest.loaders import load_file
+from ingest.split import split_document
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def guidance():
+    path = CORPUS / "netflix-genai-guidance.md"
+    chunks = split_document(load_file(path, path.name), Settings())
+    return [Passage.from_metadata(f"g{i}", chunk.page_content, chunk.metadata) for i, chunk in enumerate(chunks)]
+
+
+@pytest.mark.parametrize(("question", "outcome", "basis"), [
+    ("do i need approval to use genAI for storyboards", PROCEED, "matrix:ideation"),
+    ("Use Midjourney for mood boards. Nothing generated will appear on screen. Is that ok?", PROCEED,
+     "matrix:ideation"),
+    ("do i need to tell my contact if im just using chatgpt to brainstorm episode titles", PROCEED,
+     "matrix:ideation"),
+    ("if i can say yes to all five principles do i still need approval", PROCEED, "principles:yes"),
+    ("is it ok to use AI for background signage?", ESCALATE, "matrix:background"),
+    ("What if I'm not sure whether my tool meets one of the principles?", ESCALATE, "principles:unsure"),
+    ("We want to build a digital double of our lead actor for a dangerous stunt sequence. What do we need to do "
+     "before the VFX vendor starts?", WRITTEN_APPROVAL, "area:talent-likeness"),
+    ("We want to design the main villain entirely in Midjourney. Do we need sign off?", WRITTEN_APPROVAL,
+     "area:key-creative-elements"),
+    ("can I paste our unreleased script into ChatGPT to get notes on pacing?", WRITTEN_APPROVAL,
+     "area:proprietary-material"),
+    ("Can we make mood boards from a celebrity's face?", WRITTEN_APPROVAL, "area:third-party-ip"),
+    ("is visual ADR ok?", WRITTEN_APPROVAL, "area:performance-alteration"),
+])
+def test_questions_get_the_rule_that_applies(question, outcome, basis):
+    found = verdict(question)
+    assert found is not None
+    assert (found.label, found.basis) == (LABELS[outcome], basis)
+    assert found.reason and found.section and found.cue
+
+
+@pytest.mark.parametrize("question", [
+    "What are the five guiding principles?",  # not asking for a verdict
+    "Which uses always need written approval, and who do I contact?",
+    "do we HAVE to run gen ai in an enterprise environment or is that optional",  # no area or row applies
+    "Can I use ChatGPT to write a script outline?",  # "script" alone is not putting one into a tool
+    "can we replace the session singer's vocal with a generated one",
+    "Can we use AI for the catering schedule?",
+])
+def test_no_verdict_when_no_rule_clearly_applies(question):
+    assert verdict(question) is None
+
+
+def test_a_negated_area_does_not_count():
+    assert verdict("Can we use GenAI for concept art? No actor's likeness is used.").basis == "matrix:ideation"
+    assert verdict("Can we use GenAI for concept art of the actor's likeness?").basis == "area:talent-likeness"
+
+
+def test_an_area_outranks_the_unsure_rule_and_the_matrix():
+    found = verdict("I'm not sure: can we de-age the lead for the flashback storyboards?")
+    assert found.level == "written-approval"
+    assert '"de-age"' in found.reason
+
+
+def test_the_verdict_cites_the_passage_stating_its_rule(guidance):
+    found = verdict("do i need approval to use genAI for storyboards", guidance)
+    assert isinstance(found, Verdict)
+    assert found.passage.section.endswith("Ideation only: moodboards and reference images")
+    assert "proceed" in found.passage.text.lower()
+    area = verdict("Can we clone the host's voice for the promo?", guidance)
+    assert area.passage.section.endswith("Introduction") and "Written approval" in area.passage.text
+    unsure = verdict("What if we're unsure whether the tool trains on inputs?", guidance)
+    assert unsure.passage.section.endswith("When to escalate")
+
+
+def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
+    other = [Passage("x1", "Crews may use any software for storyboards.", "house-rules.md", "House rules",
+                     "Tools", "", "document")]
+    assert verdict("can we use AI for storyboards?", other) is None
+    assert verdict("can we use AI for storyboards?", guidance) is not None
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Can we use it?", True), ("do i need aproval", True), ("Is that OK?", True), ("Should we tell them?", True),
+    ("Allowed?", True), ("What is a digital replica?", False), ("Tell me about the matrix", False),
+])
+def test_question_shapes(question, expected):
+    assert asks_verdict(question) is expected
