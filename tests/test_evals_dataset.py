@@ -8,11 +8,11 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from evals.dataset import DatasetError, load_questions
-from evals.metrics import missing_groups
+from evals.quality.dataset import DatasetError, load_questions
+from evals.quality.metrics import missing_groups
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "evals" / "questions.jsonl"
+QUESTIONS = ROOT / "evals" / "quality" / "questions" / "legacy.jsonl"
 GOOD = {"id": "q1", "question": "Do I need consent?", "answerable": True, "must_mention": [["consent"]],
         "topic": "t", "expected": "Yes."}
 

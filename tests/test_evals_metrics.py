@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.types import Citation, Passage
-from evals import gate, metrics, report
+from evals.quality import gate, metrics, report
 
 GROUPS = [["written approval", "approval"], ["consent"]]
 

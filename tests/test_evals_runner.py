@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from evals import report, runner
-from evals.__main__ import DEFAULT_QUESTIONS, main
-from evals.dataset import load_questions, parse_question
-from evals.metrics import must_mention_ok
+from evals.quality import report, runner
+from evals.quality.cli import DEFAULT_QUESTIONS, main
+from evals.quality.dataset import load_questions, parse_question
+from evals.quality.metrics import must_mention_ok
 
 THREE = [
     {"id": "replica", "question": "Do we need consent to make a digital double of our lead actress?",

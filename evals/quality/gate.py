@@ -14,7 +14,7 @@ def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> dict[str, dict[str, floa
     Raises:
         ValueError: the file is missing, not TOML, or names a metric no run reports.
     """
-    from evals.report import METRICS
+    from evals.quality.report import METRICS
 
     try:
         with Path(path).open("rb") as handle:
