@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
+from evals.quality.cli import DEFAULT_QUESTIONS
+from evals.quality.dataset import load_questions
 from evals.quality.split import SEED, fill_splits, main, split_of
 
 
@@ -15,6 +18,17 @@ def test_split_of_is_fixed_for_the_seed():
     assert split_of("in-genai-terse", seed="another seed") in ("dev", "test")
     assert {split_of(f"q{n}", test_share=0.0) for n in range(50)} == {"dev"}
     assert {split_of(f"q{n}", test_share=1.0) for n in range(50)} == {"test"}
+
+
+def test_shipped_file_records_the_drawn_split_of_every_question():
+    questions = load_questions(DEFAULT_QUESTIONS)
+    moved = [q.id for q in questions if q.split != split_of(q.id)]
+    assert not moved, f"split changed by hand: {moved}"
+    shares = Counter(q.split for q in questions)
+    assert 0.4 <= shares["test"] / len(questions) <= 0.6
+    by_kind = Counter((q.kind, q.split) for q in questions)
+    for kind in {q.kind for q in questions}:
+        assert by_kind[(kind, "dev")] and by_kind[(kind, "test")], kind
 
 
 def test_fill_splits_adds_missing_splits_and_never_moves_a_drawn_one(tmp_path, capsys):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
+from evals.quality.dataset import OUTCOMES
+
 Groups = Sequence[Sequence[str]]
 # How deep the reciprocal rank looks into the retrieved list.
 MRR_DEPTH = 10
@@ -35,9 +37,24 @@ def must_mention_ok(text_or_texts: str | Iterable[object], groups: Groups) -> bo
     return not missing_groups(text_or_texts, groups)
 
 
-def decline_correct(answerable: bool, declined: bool) -> bool:
-    """An answerable question must be answered, an unanswerable one declined."""
-    return answerable != declined
+def outcome_of(answer: object) -> str:
+    """ "answered", "partly" or "declined": the answer's own `outcome` when it has a known one, else from `declined`."""
+    outcome = getattr(answer, "outcome", None)
+    if outcome in OUTCOMES:
+        return outcome
+    return "declined" if getattr(answer, "declined", False) else "answered"
+
+
+def handled(answerable: bool, outcome: str) -> bool:
+    """An answerable question is handled when it is not declined; an out-of-scope one when it is declined or partly
+    answered (the reply says what the sources do not settle before giving the nearest rules)."""
+    return outcome in (("answered", "partly") if answerable else ("partly", "declined"))
+
+
+def mentioned(text: str, phrases: Iterable[str]) -> list[str]:
+    """The phrases that occur (case-insensitively) in the text, in the order given."""
+    haystack = text.lower()
+    return [phrase for phrase in phrases if phrase.lower() in haystack]
 
 
 def citation_valid(citations: Iterable[object], store_texts: Iterable[str]) -> bool:
@@ -56,20 +73,26 @@ def citation_valid(citations: Iterable[object], store_texts: Iterable[str]) -> b
 
 
 def first_hit_rank(passages: Sequence[object], groups: Groups, k: int | None = None) -> int | None:
-    """1-based rank of the first passage that on its own satisfies all groups, within the first k; else None."""
+    """1-based rank by which the passages so far together mention every group, within the first k; else None.
+
+    For a one-fact question this is the rank of the passage that states the fact; a question of several parts is
+    found once the passages for all its parts have been retrieved.
+    """
+    remaining = list(groups)
     for rank, passage in enumerate(passages[:k] if k else passages, start=1):
-        if must_mention_ok(text_of(passage), groups):
+        remaining = missing_groups(text_of(passage), remaining)
+        if not remaining:
             return rank
     return None
 
 
 def hit_at_k(passages: Sequence[object], groups: Groups, k: int) -> bool:
-    """True when one of the first k passages satisfies every must-mention group."""
+    """True when the first k passages together mention every must-mention group."""
     return first_hit_rank(passages, groups, k) is not None
 
 
 def reciprocal_rank(passages: Sequence[object], groups: Groups, k: int) -> float:
-    """1/rank of the first satisfying passage within the first k, 0.0 when there is none."""
+    """1/rank by which every group has been mentioned, within the first k; 0.0 when that never happens."""
     rank = first_hit_rank(passages, groups, k)
     return 1.0 / rank if rank else 0.0
 

@@ -1,4 +1,4 @@
-"""Running questions through the bot's own `ask()` and scoring each reply into one plain record."""
+"""Running questions through the bot's own `ask()` (replaying conversations) and scoring each reply into one record."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chatbot.types import Answer
 
 log = logging.getLogger(__name__)
+
 
 def stored_texts(settings: Settings) -> set[str]:
     """Every chunk text in the collection, fetched once, to check citations against; empty when there is none."""
@@ -64,64 +65,96 @@ def run_questions(
 
 
 def run_one(bot: "Bot", question: Question, store: set[str], *, k: int) -> dict:
-    """The record of one question: what came back, how long it took, and its scores."""
-    started = time.perf_counter()
-    answer, error = None, ""
+    """The record of one question: what came back to its last turn, how long that took, and its scores."""
+    answer, error, latency_ms, history = None, "", 0.0, ()
     try:
-        answer = bot.ask(question.question)
+        history = replay(bot, question.history)
+        started = time.perf_counter()
+        answer = bot.ask(question.question, history) if history else bot.ask(question.question)
+        latency_ms = (time.perf_counter() - started) * 1000
     except Exception as err:  # recorded so one bad case cannot stop the run
         log.warning("question %s failed: %s", question.id, err)
         error = f"{type(err).__name__}: {err}"
-    record = _record(question, answer, (time.perf_counter() - started) * 1000, error)
+    record = record_of(question, answer, latency_ms, error)
     passages: Sequence[object] = answer.passages if answer else ()
     if answer and question.answerable and not passages:
-        passages = _retrieve(bot, question)
+        passages = _retrieve(bot, question, history)
     record["retrieved"] = [_passage_summary(passage) for passage in passages[:metrics.MRR_DEPTH]]
     record["scores"] = score(question, record, store, passages, k=k)
     return record
 
 
+def replay(bot: "Bot", turns: Sequence[str]) -> tuple[dict, ...]:
+    """Ask the earlier user turns in order, each with the conversation so far; the history the last turn gets.
+
+    The history holds role/content messages, the shape the chat UI passes, with the bot's own replies.
+    """
+    history: list[dict] = []
+    for turn in turns:
+        reply = bot.ask(turn, tuple(history))
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": reply.text}]
+    return tuple(history)
+
+
 def score(question: Question, record: dict, store: set[str], passages: Sequence[object], *, k: int) -> dict:
-    """Per-question metrics; must-mention and retrieval only count for answerable questions."""
+    """Per-question scores; must-mention and retrieval only count for answerable questions."""
     cited = [citation["passage"] for citation in record["citations"]]
-    answered = not record["declined"] and not record["error"]
+    outcome, failed = record["outcome"], bool(record["error"])
+    gave_answer = not failed and outcome != "declined"
     scores: dict[str, object] = {
-        "decline_correct": not record["error"] and metrics.decline_correct(question.answerable, record["declined"]),
-        "citations_valid": metrics.citation_valid(cited, store) if answered else None,
+        "handled": not failed and metrics.handled(question.answerable, outcome),
+        "outcome_expected": not failed and outcome == question.expected_outcome,
+        "citations_valid": metrics.citation_valid(cited, store) if gave_answer or (cited and not failed) else None,
     }
     if question.answerable:
-        missing = metrics.missing_groups([record["answer"], *cited], question.must_mention) if answered else []
-        scores["must_mention_ok"] = answered and not missing
-        scores["missing_groups"] = [list(group) for group in missing]
-        scores["hit_rank"] = metrics.first_hit_rank(passages, question.must_mention, metrics.MRR_DEPTH)
-        scores["hit_at_k"] = metrics.hit_at_k(passages, question.must_mention, k)
-        scores["reciprocal_rank"] = metrics.reciprocal_rank(passages, question.must_mention, metrics.MRR_DEPTH)
+        missing = metrics.missing_groups([record["answer"], *cited], question.must_mention) if gave_answer else []
+        missing_in_answer = metrics.missing_groups(record["answer"], question.must_mention) if gave_answer else []
+        scores |= {
+            "must_mention_ok": gave_answer and not missing,
+            "answer_text_ok": gave_answer and not missing_in_answer,
+            "missing_groups": [list(group) for group in missing],
+            "missing_in_answer": [list(group) for group in missing_in_answer],
+            "hit_rank": metrics.first_hit_rank(passages, question.must_mention, metrics.MRR_DEPTH),
+            "hit_at_k": metrics.hit_at_k(passages, question.must_mention, k),
+            "reciprocal_rank": metrics.reciprocal_rank(passages, question.must_mention, metrics.MRR_DEPTH),
+        }
+    if question.must_not_mention:
+        carried = metrics.mentioned(record["answer"], question.must_not_mention)
+        scores["carried_over"] = carried
+        scores["must_not_mention_ok"] = not failed and not carried
     return scores
 
 
-def _record(question: Question, answer: "Answer | None", latency_ms: float, error: str) -> dict:
+def record_of(question: Question, answer: "Answer | None", latency_ms: float, error: str = "") -> dict:
+    """The plain record of one reply, before scoring: the results.jsonl fields and the expectations."""
     return {
         "id": question.id,
         "question": question.question,
         "answer": answer.text if answer else "",
         "declined": answer.declined if answer else False,
+        "outcome": metrics.outcome_of(answer) if answer else "error",
         "citations": [
             {"n": c.n, "title": c.title, "section": c.section, "url": c.url, "passage": c.passage}
             for c in (answer.citations if answer else ())
         ],
         "latency_ms": round(latency_ms, 1),
+        "split": question.split,
+        "kind": question.kind,
         "topic": question.topic,
         "answerable": question.answerable,
+        "expected_outcome": question.expected_outcome,
         "expected": question.expected,
         "must_mention": [list(group) for group in question.must_mention],
+        "must_not_mention": list(question.must_not_mention),
+        "history": list(question.history),
         "notice": answer.notice if answer else "",
         "error": error,
     }
 
 
-def _retrieve(bot: "Bot", question: Question) -> list:
+def _retrieve(bot: "Bot", question: Question, history: Sequence = ()) -> list:
     try:
-        return list(bot.retrieve(question.question))
+        return list(bot.retrieve(question.question, history) if history else bot.retrieve(question.question))
     except Exception as err:  # the retrieval score is then simply a miss
         log.warning("retrieval for %s failed: %s", question.id, err)
         return []
