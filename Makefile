@@ -29,7 +29,7 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The whole suite, then the eval gate: quality below evals/thresholds.toml fails like a test.
+# The whole suite, then the eval gate: quality below evals/quality/thresholds.toml fails like a test.
 test: $(STAMP) browser
 	$(PY) -m pytest
 	$(PY) -m evals --check --quiet --out evals/out

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.expansion import SYNONYM_ROWS
+from chatbot.query.expansion import SYNONYM_ROWS
 from chatbot.query.spelling import Corrected, Speller, synonym_vocabulary
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

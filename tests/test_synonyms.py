@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from chatbot.expansion import SYNONYM_ROWS, SYNONYMS, expand
+from chatbot.query.expansion import SYNONYM_ROWS, SYNONYMS, expand
 
 
 def test_the_table_is_read_from_the_data_file():

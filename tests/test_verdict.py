@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.answer.verdict import LABELS, Verdict, asks_verdict, verdict
-from chatbot.check_rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
+from chatbot.usecase.rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
 from chatbot.settings import Settings
 from chatbot.types import Passage
 from ingest.loaders import load_file

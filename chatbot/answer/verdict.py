@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chatbot.check_rules import (
+from chatbot.usecase.rules import (
     AREAS_BY_KEY,
     ESCALATE,
     INTRODUCTION,

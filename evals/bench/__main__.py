@@ -20,7 +20,7 @@ from chatbot.settings import Settings
 from evals.dataset import DatasetError, load_questions
 
 SECTIONS = ("ingest", "answers", "cold_start", "scale")
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "questions.jsonl"
+DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "quality" / "questions" / "legacy.jsonl"
 QUICK_QUESTIONS = 8
 
 
