@@ -54,11 +54,11 @@ def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[Do
     Args:
         settings: the deployment's settings; the bot's own when None.
         documents: what the About panel lists; read from the index when None.
-        feedback: where votes go; `settings.feedback_db` when None.
+        feedback: where votes go; RAG_DATABASE_URL or `settings.feedback_db` when None.
         stream_delay_s: pause between streamed chunks of an answer.
     """
     settings = settings or bot.settings
-    feedback = feedback or FeedbackStore(settings.feedback_db)
+    feedback = feedback or FeedbackStore.for_settings(settings)
     documents = list_documents(settings) if documents is None else documents
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.HTML(
