@@ -132,7 +132,7 @@ class Database:
                     return work(connection)
             except OperationalError as err:
                 if not (self.path and _is_contention(err)):
-                    raise DatabaseUnavailable(self._failed(err)) from err
+                    raise DatabaseUnavailable(self.explain(err)) from err
                 if time.monotonic() >= deadline:
                     raise DatabaseUnavailable(
                         f"{self._name()} stayed busy for {self.busy_timeout_ms / 1000:.0f} s ({_reason(err)}). "
@@ -141,7 +141,7 @@ class Database:
                 time.sleep(pause * (1 + random.random()))
                 pause = min(pause * 2, 0.2)
             except SQLAlchemyError as err:
-                raise DatabaseUnavailable(self._failed(err)) from err
+                raise DatabaseUnavailable(self.explain(err)) from err
 
     def dispose(self) -> None:
         with self._lock:
@@ -204,7 +204,8 @@ class Database:
         name = f"{self.what} {self.path}" if self.path else f"{self.what} at {shown_url(self.url)}"
         return name[:1].upper() + name[1:]
 
-    def _failed(self, err: BaseException) -> str:
+    def explain(self, err: BaseException) -> str:
+        """What to tell a person when work on this database failed with `err`."""
         if self.path:
             return (f"Cannot open {self.what} {self.path} ({_reason(err)}). "
                     "Check that its folder is writable or set RAG_DATA_DIR.")
