@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPENING = "(opening text)"  # how a changelog names the text before a document's first heading
+OPENING = "(opening text)"
+KINDS = ("changed", "renamed", "added", "removed")  # the order a changelog lists them in  # how a changelog names the text before a document's first heading
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ class Revision:
 
 
 def compare(old: Sequence[Section], new: Sequence[Section]) -> list[tuple[str, str, str, str, str]]:
-    """What happened to each section: (kind, heading, old heading, old hash, new hash), in document order.
+    """What happened to each section: (kind, heading, old heading, old hash, new hash).
 
+    Changed sections come first, then renamed, added and removed ones, each kind in document order.
     Sections are matched by heading (the n-th section of a repeated heading with the n-th); a removed and an
     added section with the same text are one renamed section. Pure, so it is tested without a database.
     """
@@ -111,7 +113,7 @@ def compare(old: Sequence[Section], new: Sequence[Section]) -> list[tuple[str, s
         elif before.hash != section.hash:
             result.append(("changed", section.heading, "", before.hash, section.hash))
     result += [("removed", section.heading, "", section.hash, "") for section in removed.values()]
-    return result
+    return sorted(result, key=lambda found: KINDS.index(found[0]))
 
 
 def _keyed(sections: Sequence[Section]) -> list[tuple[tuple[str, int], Section]]:
