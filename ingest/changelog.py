@@ -39,8 +39,9 @@ def changelog(history: VersionHistory, source: str | None = None) -> str:
         version, previous = revision.version, revision.previous
         lines = [
             f"{version.source} — {version.title}",
-            f"revised: version {version.short_hash} of {version.date} (first seen {version.first_seen[:10]}) "
-            f"replaces {previous.short_hash} of {previous.date}",
+            f"revised: version {version.short_hash} of {version.date}"
+            + (f" (first seen {version.first_seen[:10]})" if version.stated_date else "")
+            + f" replaces {previous.short_hash} of {previous.date}",
         ]
         for change in revision.changes:
             lines.append(f"  {change.label}")
