@@ -118,7 +118,7 @@ def _row(version: Version, revision: Revision | None) -> str:
 
 def _what_changed(revision: Revision) -> str:
     items = "".join(
-        f'<li data-kind="{change.kind}"><span class="change-label">{html.escape(change.label)}</span>'
+        f'<li data-kind="{change.kind}"><span class="change-label">{html.escape(_arrows(change.label))}</span>'
         f"{change_html(change)}</li>"
         for change in revision.changes
     ) or "<li>No section's text changed (the title changed or sections moved).</li>"
@@ -126,6 +126,10 @@ def _what_changed(revision: Revision) -> str:
     return (f'<details class="change-log" id="{change_id(revision)}"><summary>What changed in {title} on '
             f"{html.escape(revision.version.date)} (since the version of {html.escape(revision.previous.date)})"
             f'</summary><ul class="changes">{items}</ul></details>')
+
+
+def _arrows(heading_path: str) -> str:
+    return heading_path.replace(" > ", " › ")  # as source cards write a section
 
 
 def _panel(body: str) -> str:

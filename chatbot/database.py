@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# SQLite answers "database is locked" at once, without waiting out the busy timeout, where waiting could
-# deadlock (switching a fresh file to WAL while another connection writes, for one); such work is retried.
+# How long SQLite work waits for other writers, retries included. SQLite answers "database is locked" at once,
+# without waiting out its busy timeout, where waiting could deadlock (switching a fresh file to WAL while another
+# connection writes, for one): Database.run tries such work again until this much time has passed.
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -95,10 +96,6 @@ class Database:
             if self._engine is None:
                 self._engine = self._open()
             return self._engine
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
 
     def ensure(self, metadata: "MetaData") -> None:
         """Create `metadata`'s tables once per process; another process creating them at the same time is fine."""

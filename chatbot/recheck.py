@@ -83,7 +83,7 @@ def parse_brief(text: str) -> Brief:
     rows = {m.group(1): f"{m.group(2) or ''} {m.group(3)}".strip()
             for line in blocks.get("Closest rows of the Proposed Use Case Matrix", []) if (m := _ROW.match(line))}
     sources = {int(m.group(1)): m.group(2) for line in blocks.get("Sources", []) if (m := _SOURCE.match(line))}
-    versions = tuple(CitedVersion(m.group(1), m.group(3), m.group(4), tuple(int(n) for n in re.findall(r"\d+", m.group(2))))
+    versions = tuple(CitedVersion(m.group(1), m.group(3), m.group(4), tuple(map(int, re.findall(r"\d+", m.group(2)))))
                      for line in blocks.get("Versions of the cited documents", []) if (m := _VERSION.match(line)))
     return Brief("" if described == "(not described)" else described, answers, areas, outcome, rows, sources,
                  versions)
@@ -101,7 +101,8 @@ def recheck(checker, history: VersionHistory, text: str) -> Recheck:
 def report(result: Recheck, name: str = "the brief") -> str:
     """The recheck for a terminal: outcome, matrix rows and cited rules, each said to be unchanged or changed."""
     brief, now = result.brief, result.now
-    lines = [f"Recheck of {name} against the index as it is now", f"Intended use: {brief.description or '(not described)'}", ""]
+    lines = [f"Recheck of {name} against the index as it is now",
+             f"Intended use: {brief.description or '(not described)'}", ""]
     lines.append("Outcome: CHANGED" if result.outcome_changed else f"Outcome: unchanged: {now.outcome}")
     if now.outcome != brief.outcome:
         lines += [f"  the rule's outcome was: {brief.outcome}", f"  the rule's outcome now: {now.outcome}"]

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPENING = "(opening text)"
-KINDS = ("changed", "renamed", "added", "removed")  # the order a changelog lists them in  # how a changelog names the text before a document's first heading
+OPENING = "(opening text)"  # how a changelog names the text before a document's first heading
+KINDS = ("changed", "renamed", "added", "removed")  # the order a changelog lists them in
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from ingest.split import sections
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_DATE = rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?\d{{4}}"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = rf"\d{{4}}-\d{{2}}-\d{{2}}|(?:{_DAY}\s+)?{_MONTH}\.?\s+(?:{_DAY},?\s+)?\d{{4}}"
 # "Last updated: 3 March 2026", "Updated on March 3, 2026", "Last revised 2026-03-03": a date the document
 # states about itself. Without "last", only at the start of a line, so that running text ("the guild updated
 # on 3 May 2024 its rules") is not taken for it.

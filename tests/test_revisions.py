@@ -124,7 +124,8 @@ def test_a_revision_is_listed_diffed_and_badged(document, library, monkeypatch, 
     changelog = capsys.readouterr().out
     lines = changelog.splitlines()
     assert lines[0].startswith("guidance.md — ") and lines[1].startswith("revised: version ")
-    assert lines[2] == f"  changed: {edit.changed}" and edit.diff in " ".join(lines[3:lines.index("  added: Synthetic crowds")])
+    assert lines[2] == f"  changed: {edit.changed}"
+    assert edit.diff in " ".join(lines[3:lines.index("  added: Synthetic crowds")])
     assert "{+" + NEW_SECTION + "+}" in changelog.replace("\n    ", " ")
     assert f"  removed: {edit.removed}\n    [-" in changelog
     assert ingest_main(["--changes", "nothing-like-it.md"]) == 1
@@ -144,7 +145,7 @@ def test_a_revision_is_listed_diffed_and_badged(document, library, monkeypatch, 
     about = versions_html(library, ["guidance.md"])
     assert f"{today} (first seen)" in about and "3 sections changed on" in about
     for label in (f"changed: {edit.changed}", "added: Synthetic crowds", f"removed: {edit.removed}"):
-        assert render.escape_markdown_html(label) in about
+        assert render.escape_markdown_html(label.replace(" > ", " › ")) in about
 
 
 def test_a_recheck_says_the_outcome_changed_because_a_rule_changed(library, monkeypatch, capsys, tmp_path):

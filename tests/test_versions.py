@@ -103,7 +103,8 @@ def test_versions_are_recorded_once_per_text_and_found_again(tmp_path, database_
     [revision] = record(history, [snapshot(second)], now="2026-03-02T09:00:00+00:00")
     opening, change = revision.changes  # the stated date is in the text before the first section heading
     assert opening.label == "changed: (opening text)"
-    assert (change.label, change.old_text, change.new_text) == ("changed: Consent", "Ask first.", "Ask first, in writing.")
+    assert (change.label, change.old_text) == ("changed: Consent", "Ask first.")
+    assert change.new_text == "Ask first, in writing."
     assert history.latest()["policy.md"].date == "2026-03-01"
     assert history.find("policy.md", version.short_hash) == version
     assert [r.version.date for r in history.revisions()] == ["2026-03-01"]
@@ -126,12 +127,14 @@ def test_a_brief_is_read_back_as_it_was_written():
         answers={"copyright": "yes", "no_training": "no", "secure_environment": "yes", "temporary": "unsure",
                  "talent_and_union": "yes"},
         outcome=WRITTEN_APPROVAL, outcome_cites=(1,),
-        triggers=(CitedTrigger("area", "personal-data", "Personal data, such as cast or crew details", "ticked", (1,)),),
+        triggers=(CitedTrigger("area", "personal-data", "Personal data, such as cast or crew details", "ticked",
+                               (1,)),),
         detections=(),
         matrix_rows=(MatrixRow("Ideation only: moodboards and reference images", "✅", "proceed", 0.5, 2),
                      MatrixRow("Background elements on camera: signage and posters", "⚠️", "use judgment", 0.4, 3)),
         citations=tuple(Citation(n, "The Guide", section, "https://example.org/guide", "text", 0.5, source="guide.md")
-                        for n, section in ((1, "Introduction"), (2, "Matrix > Ideation only: mood"), (3, "Matrix > X"))),
+                        for n, section in ((1, "Introduction"), (2, "Matrix > Ideation only: mood"),
+                                           (3, "Matrix > X"))),
         versions=(CitedVersion("guide.md", "2026-01-01", "0123456789ab", (1, 2, 3)),),
     )
 
