@@ -170,13 +170,16 @@ class Database:
             engine = create_engine(self.url, poolclass=NullPool,
                                    connect_args={"timeout": self.busy_timeout_ms / 1000, "isolation_level": None})
             busy_ms = int(self.busy_timeout_ms)
+            wal = threading.Event()
 
             @event.listens_for(engine, "connect")
             def _configure(connection, _record) -> None:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-                    cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file: readers never wait for a writer
+                    if not wal.is_set():  # kept in the file, so set once, by whoever comes first: readers then
+                        cursor.execute("PRAGMA journal_mode = WAL")  # never wait for a writer
+                        wal.set()
                 finally:
                     cursor.close()
 
