@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test ingest evals bench browser clean
+.PHONY: run test ingest evals bench browser postgres clean
 
 $(STAMP): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -29,8 +29,15 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# A PostgreSQL server for the database tests, from Debian's packages; the tests start their own in a temporary
+# folder (Debian keeps initdb and pg_ctl in /usr/lib/postgresql/<version>/bin).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 # The whole suite, then the eval gate: quality below evals/quality/thresholds.toml fails like a test.
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(PY) -m pytest
 	$(PY) -m evals --check --quiet --out evals/out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -28,6 +29,10 @@ class Settings:
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
     collection: str = _setting("guidance", "Chroma collection name")
+    database_url: str = _setting(
+        "", "SQLAlchemy URL of the database for the index records, document versions and feedback votes "
+        "(e.g. postgresql://user:password@host/db); empty means SQLite files in the data folder", repr=False
+    )
 
     # Embedding and chunking
     embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
@@ -64,6 +69,7 @@ class Settings:
     auth_user: str = _setting("", "Login user name; with auth_password, the app asks everyone to log in")
     auth_password: str = _setting("", "Login password", repr=False)
     concurrency_limit: int = _setting(4, "Questions answered at the same time; the rest wait in Gradio's queue")
+    changed_badge_days: int = _setting(90, "A source card whose section changed within this many days says so")
 
     @property
     def chroma_dir(self) -> Path:
@@ -113,6 +119,7 @@ class Settings:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             shown[f.name] = "***" if f.name in {"llm_api_key", "auth_password"} and value else str(value)
+        shown["database_url"] = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", self.database_url)
         return shown
 
 

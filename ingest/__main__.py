@@ -1,4 +1,7 @@
-"""`python -m ingest [PATH_OR_URL ...] [--rebuild] [--quiet]`: bring the index in step with the documents."""
+"""`python -m ingest [PATH_OR_URL ...] [--rebuild] [--quiet]`: bring the index in step with the documents.
+
+`python -m ingest --changes [SOURCE]` prints what changed between the recorded versions of the documents.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rebuild", action="store_true", help="delete the index and its records first, then embed everything again"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar; only warnings and the summary")
+    parser.add_argument("--changes", nargs="?", const="", metavar="SOURCE",
+                        help="ingest nothing; print each document's revisions (or SOURCE's) with a word-level diff")
     args = parser.parse_args(argv)
+    if args.changes is not None:
+        return _changes(args.changes)
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("ingest").setLevel(logging.WARNING if args.quiet else logging.INFO)
@@ -68,6 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     bar.close()
     print(report.summary())
     return 1 if report.failed else 0
+
+
+def _changes(source: str) -> int:
+    from ingest import changelog
+
+    try:
+        code, text = changelog.run(Settings.from_env(), source)
+    except (ChatbotError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(text, file=sys.stdout if code == 0 else sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

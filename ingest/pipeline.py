@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
-from ingest import records
-from ingest.loaders import load_file, load_url
+from chatbot.versions import Revision, VersionHistory
+from ingest import records, versions
+from ingest.changelog import summary_lines
+from ingest.loaders import SourceDoc, load_file, load_url
 from ingest.sources import Inventory, Target, inventory, stale_sources
 from ingest.split import split_document
 
@@ -38,6 +40,7 @@ class IngestReport:
     failed: int = 0
     warnings: tuple[str, ...] = ()  # "source: reason" for each document that failed
     seconds: float = 0.0
+    revisions: tuple[Revision, ...] = ()  # documents whose text changed since the version last recorded
 
     @property
     def embedded(self) -> int:
@@ -52,7 +55,7 @@ class IngestReport:
         )
         if self.failed:
             line += f"; {self.failed} failed (see the warnings above)"
-        return line
+        return "\n".join([line, *summary_lines(self.revisions)])
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Plan:
     found: Inventory
     chunks: tuple[tuple[str, tuple["Document", ...]], ...]  # (source, its chunks) for each loaded document
     warnings: tuple[str, ...]  # "source: reason" for each path or document that cannot be indexed
+    documents: tuple[SourceDoc, ...] = ()  # each loaded document, for its version record
 
     @property
     def total_chunks(self) -> int:
@@ -73,6 +77,7 @@ def plan(settings: Settings, paths: Sequence[str] | None = None) -> Plan:
     found = inventory(paths, settings)
     warnings = list(found.missing)
     chunks = []
+    documents = []
     for target in found.targets:
         try:
             doc = _load(target, settings)
@@ -83,7 +88,8 @@ def plan(settings: Settings, paths: Sequence[str] | None = None) -> Plan:
             warnings.append(f"{target.source}: {err}")
             continue
         chunks.append((target.source, doc_chunks))
-    return Plan(found=found, chunks=tuple(chunks), warnings=tuple(warnings))
+        documents.append(doc)
+    return Plan(found=found, chunks=tuple(chunks), warnings=tuple(warnings), documents=tuple(documents))
 
 
 def run(
@@ -121,6 +127,8 @@ def run(
         stored = index.stored_sources()
         counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
         counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)
+        history = VersionHistory(index.database, settings.collection)
+        revisions = versions.record(history, (versions.snapshot(doc) for doc in work.documents))
     failed = len(work.warnings)
     return IngestReport(
         documents_seen=len(work.found.targets) + len(work.found.missing),
@@ -131,6 +139,7 @@ def run(
         failed=failed,
         warnings=work.warnings,
         seconds=time.perf_counter() - started,
+        revisions=tuple(revisions),
     )
 
 

@@ -1,4 +1,8 @@
-"""The Chroma collection and the record manager beside it: opened together, kept in step, emptied for a rebuild."""
+"""The Chroma collection and the record manager beside it: opened together, kept in step, emptied for a rebuild.
+
+The record manager's table lives in the records database (RAG_DATABASE_URL, else records.sqlite in the data
+folder), on the same engine as the document versions.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chatbot.database import Database, DatabaseUnavailable, namespace, records_url
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.client import (
@@ -28,19 +33,13 @@ BATCH_SIZE = 64
 LOOKUP_SIZE = 1000
 
 
-def namespace(settings: Settings) -> str:
-    """Record-manager namespace: one per collection, and per server in server mode."""
-    if settings.chroma_url:
-        return f"chroma/{settings.chroma_url.rstrip('/')}/{settings.collection}"
-    return f"chroma/{settings.collection}"
-
-
 @dataclass
 class Index:
     """The vector store and the record manager that says which chunk ids it holds."""
 
     vector_store: "Chroma"
     records: "SQLRecordManager"
+    database: Database  # the records' database, where the document versions are kept too
 
     def add(self, chunks: Iterable["Document"], progress: Callable[[int], None] | None = None) -> dict[str, int]:
         """Index chunks of whole documents; chunks those documents no longer produce are deleted.
@@ -123,18 +122,18 @@ def open_index(settings: Settings) -> Iterator[Index]:
     from langchain_classic.indexes import SQLRecordManager
 
     client = None
-    records = None
+    database = _records_database(settings)
     try:
         client = open_client(settings)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        records = SQLRecordManager(namespace(settings), db_url=f"sqlite:///{settings.record_db}")
+        records = SQLRecordManager(namespace(settings), engine=database.engine)
         records.create_schema()
-        yield Index(vector_store=_vector_store(settings, client), records=records)
+        yield Index(vector_store=_vector_store(settings, client), records=records, database=database)
     except _store_errors() as err:
+        if settings.database_url and _is_database_error(err):
+            raise DatabaseUnavailable(database.explain(err)) from err
         raise StoreUnavailable(unusable(settings, err)) from err
     finally:
-        if records is not None:
-            records.engine.dispose()
+        database.dispose()
         if client is not None:
             client.close()
 
@@ -160,7 +159,7 @@ def _vector_store(settings: Settings, client) -> "Chroma":
 
 
 def drop_index(settings: Settings) -> None:
-    """Delete the collection and the record database, for a rebuild from scratch."""
+    """Delete the collection and its records, for a rebuild from scratch; the document versions stay."""
     if settings.chroma_url:
         from chromadb.errors import NotFoundError
 
@@ -175,8 +174,48 @@ def drop_index(settings: Settings) -> None:
             client.close()
     else:
         shutil.rmtree(settings.chroma_dir, ignore_errors=True)
-    settings.record_db.unlink(missing_ok=True)
+    _forget_records(settings)
     log.info("deleted the index and its records; ingesting from scratch")
+
+
+def _forget_records(settings: Settings) -> None:
+    from langchain_classic.indexes import SQLRecordManager
+
+    database = _records_database(settings)
+    try:
+        records = SQLRecordManager(namespace(settings), engine=database.engine)
+        records.create_schema()
+        keys = records.list_keys()
+        for start in range(0, len(keys), LOOKUP_SIZE):
+            records.delete_keys(keys[start : start + LOOKUP_SIZE])
+    except DatabaseUnavailable:
+        raise
+    except _store_errors() as err:
+        if database.path is None or not _is_damaged_file(err):
+            raise DatabaseUnavailable(database.explain(err)) from err
+        # A damaged records file cannot be emptied: start a new one, and with it a new version history.
+        log.warning("the records file %s cannot be read (%s); starting a new one", database.path, err)
+        database.dispose()
+        database.path.unlink(missing_ok=True)
+    finally:
+        database.dispose()
+
+
+def _records_database(settings: Settings) -> Database:
+    return Database(records_url(settings), "the index records")
+
+
+def _is_damaged_file(err: BaseException) -> bool:
+    """SQLite's "file is not a database" or "malformed": not a lock, which waiting would clear."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    return isinstance(err, DatabaseError) and not isinstance(err, OperationalError)
+
+
+def _is_database_error(err: BaseException) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(err, SQLAlchemyError)
 
 
 def store_is_empty(settings: Settings) -> bool:

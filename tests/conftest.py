@@ -67,3 +67,27 @@ def bot(corpus_settings):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server in a temporary folder; tests that use it skip, saying why, when it is not installed."""
+    from postgres_server import PostgresServer, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    """RAG_DATABASE_URL for one run of a test: "" (SQLite files in the data folder), then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return ""
+    return request.getfixturevalue("postgres").new_database()

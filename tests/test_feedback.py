@@ -1,4 +1,4 @@
-"""The vote log: every vote is appended and read back, even when many arrive at once."""
+"""The vote log: every vote is appended and read back, even when many arrive at once, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from chatbot.errors import ChatbotError
 from chatbot.ui.feedback import FeedbackStore
+from chatbot.settings import Settings
 from chatbot.types import Citation
 
 CITATION = Citation(n=1, title="Using Generative AI in Content Production", section="Guiding Principles",
@@ -16,8 +17,14 @@ CITATION = Citation(n=1, title="Using Generative AI in Content Production", sect
                     source="netflix-genai-guidance.md", kind="guidance", chunk_id="abc")
 
 
-def test_a_vote_is_stored_with_its_question_answer_and_citations(tmp_path):
-    store = FeedbackStore(tmp_path / "votes" / "feedback.sqlite")
+@pytest.fixture
+def log_location(tmp_path, database_url):
+    """Where one test's votes go: a SQLite file in a fresh folder, or a fresh PostgreSQL database."""
+    return database_url or tmp_path / "votes" / "feedback.sqlite"
+
+
+def test_a_vote_is_stored_with_its_question_answer_and_citations(log_location):
+    store = FeedbackStore(log_location)
 
     row_id = store.record("Can I use Midjourney for mood boards?", "Yes, for ideation [1].", [CITATION], "up")
 
@@ -30,8 +37,8 @@ def test_a_vote_is_stored_with_its_question_answer_and_citations(tmp_path):
     assert vote.created_at.endswith("+00:00")
 
 
-def test_votes_are_appended_never_replaced(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def test_votes_are_appended_never_replaced(log_location):
+    store = FeedbackStore(log_location)
     for choice in ("up", "cleared", "down", "down"):
         store.record("q", "a", [], choice)
 
@@ -39,8 +46,8 @@ def test_votes_are_appended_never_replaced(tmp_path):
     assert (store.count(), store.count("down"), store.count("up")) == (4, 2, 1)
 
 
-def test_an_unknown_vote_is_refused(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite")
+def test_an_unknown_vote_is_refused(log_location):
+    store = FeedbackStore(log_location)
     with pytest.raises(ValueError, match="vote must be one of up, down, cleared"):
         store.record("q", "a", [], "maybe")
     assert store.count() == 0
@@ -53,9 +60,9 @@ def test_the_log_uses_write_ahead_logging(tmp_path):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_concurrent_votes_from_many_threads_are_all_kept(tmp_path):
-    path = tmp_path / "feedback.sqlite"
-    stores = [FeedbackStore(path) for _ in range(2)]  # two app processes sharing one file
+def test_concurrent_votes_from_many_threads_are_all_kept(log_location):
+    path = log_location
+    stores = [FeedbackStore(path) for _ in range(2)]  # two app processes sharing one file or one server
     start = threading.Barrier(8)
     failures: list[BaseException] = []
 
@@ -118,3 +125,19 @@ def test_a_log_held_too_long_gives_an_actionable_error(tmp_path):
         other.execute("ROLLBACK")
         other.close()
     assert FeedbackStore(path).count() == 1
+
+
+def test_the_deployment_log_follows_the_database_setting(tmp_path, database_url):
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    FeedbackStore.for_settings(settings).record("q", "a", [CITATION], "up")
+
+    assert settings.feedback_db.exists() == (not database_url)
+    assert [vote.question for vote in FeedbackStore(database_url or settings.feedback_db).all()] == ["q"]
+
+
+def test_an_unreachable_server_gives_an_actionable_error():
+    store = FeedbackStore("postgresql://someone:secret@127.0.0.1:9/votes")
+    with pytest.raises(ChatbotError, match=r"Cannot use the feedback log at postgresql\+psycopg://someone:\*\*\*@127"
+                                            r".*Check RAG_DATABASE_URL") as raised:
+        store.record("q", "a", [], "up")
+    assert "secret" not in str(raised.value)

@@ -1,33 +1,22 @@
-"""Append-only log of thumbs-up / thumbs-down votes on answers, in a local SQLite file."""
+"""Append-only log of thumbs-up / thumbs-down votes on answers, in a SQLite file or the shared database."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
-import random
-import sqlite3
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from chatbot.errors import ChatbotError
+from chatbot.database import DEFAULT_BUSY_TIMEOUT_MS, Database, feedback_url, sqlite_url
+from chatbot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData, Table
 
 VOTES = ("up", "down", "cleared")
-T = TypeVar("T")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    vote TEXT NOT NULL CHECK (vote IN ('up', 'down', 'cleared'))
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -43,101 +32,81 @@ class Vote:
 
 
 class FeedbackStore:
-    """Votes in one SQLite file; every write opens its own connection, so concurrent voters never lose a row."""
+    """Votes in one table; every write is its own transaction, so concurrent voters never lose a row.
 
-    def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000):
-        self.path = Path(path)
-        self.busy_timeout_ms = busy_timeout_ms
-        self._ready = False
+    Args:
+        location: a SQLite file, or a SQLAlchemy URL (PostgreSQL lets several app machines share one log).
+        busy_timeout_ms: how long a vote waits for other writers of a SQLite file.
+    """
+
+    def __init__(self, location: Path | str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS):
+        url = location if isinstance(location, str) and "://" in location else sqlite_url(Path(location))
+        self.database = Database(url, "the feedback log", busy_timeout_ms, retry="Try the vote again")
+        self.path = self.database.path
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "FeedbackStore":
+        """The deployment's log: `RAG_DATABASE_URL` when set, else feedback.sqlite in the data folder."""
+        return cls(feedback_url(settings))
 
     def record(self, question: str, answer: str, citations: Sequence[object], vote: str) -> int:
         """Append one vote ("up", "down" or "cleared" when a thumb is taken back); returns its row id."""
         if vote not in VOTES:
             raise ValueError(f"vote must be one of {', '.join(VOTES)}, not {vote!r}")
-        row = (
-            datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            question,
-            answer,
-            json.dumps([_plain(c) for c in citations], ensure_ascii=False),
-            vote,
-        )
-
-        def insert(connection: sqlite3.Connection) -> int:
-            cursor = connection.execute(
-                "INSERT INTO feedback (created_at, question, answer, citations, vote) VALUES (?, ?, ?, ?, ?)", row
-            )
-            return int(cursor.lastrowid)
-
-        return self._transaction(insert, write=True)
+        row = {
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "question": question,
+            "answer": answer,
+            "citations": json.dumps([_plain(c) for c in citations], ensure_ascii=False),
+            "vote": vote,
+        }
+        table = self._table()
+        return int(self.database.run(lambda c: c.execute(table.insert().values(**row)).inserted_primary_key[0],
+                                     write=True))
 
     def count(self, vote: str | None = None) -> int:
         """How many votes are stored, optionally of one kind."""
-        if vote is None:
-            return self._transaction(lambda c: c.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
-        return self._transaction(lambda c: c.execute("SELECT COUNT(*) FROM feedback WHERE vote = ?", (vote,)).fetchone()[0])
+        from sqlalchemy import func, select
+
+        table = self._table()
+        query = select(func.count()).select_from(table)
+        if vote is not None:
+            query = query.where(table.c.vote == vote)
+        return int(self.database.run(lambda c: c.execute(query).scalar_one()))
 
     def all(self) -> list[Vote]:
         """Every vote, oldest first."""
-        rows = self._transaction(lambda c: c.execute(
-            "SELECT id, created_at, question, answer, citations, vote FROM feedback ORDER BY id").fetchall())
-        return [Vote(id, created_at, question, answer, json.loads(citations), vote)
-                for id, created_at, question, answer, citations, vote in rows]
+        from sqlalchemy import select
 
-    def _transaction(self, work: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
-        """Run `work` in one transaction, retrying while another writer holds the file.
+        table = self._table()
+        rows = self.database.run(lambda c: c.execute(select(table).order_by(table.c.id)).all())
+        return [Vote(row.id, row.created_at, row.question, row.answer, json.loads(row.citations), row.vote)
+                for row in rows]
 
-        SQLite answers "database is locked" at once, without waiting out the busy timeout, in the cases where
-        waiting could deadlock (switching a fresh file to WAL while another connection writes, for one).
-        A rolled-back transaction wrote nothing, so trying again can neither lose nor double a vote.
-        """
-        deadline = time.monotonic() + self.busy_timeout_ms / 1000
-        pause = 0.005
-        while True:
-            try:
-                with self._connect() as connection:
-                    connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                    try:
-                        result = work(connection)
-                        connection.execute("COMMIT")
-                    except BaseException:
-                        if connection.in_transaction:
-                            connection.execute("ROLLBACK")
-                        raise
-                    return result
-            except sqlite3.OperationalError as err:
-                if not _is_contention(err):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise ChatbotError(
-                        f"The feedback log {self.path} stayed busy for {self.busy_timeout_ms / 1000:.0f} s ({err}). "
-                        "Try the vote again; if it keeps failing, check that no other program holds the file open."
-                    ) from err
-                time.sleep(pause * (1 + random.random()))
-                pause = min(pause * 2, 0.2)
-
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
-        except (OSError, sqlite3.Error) as err:
-            raise ChatbotError(
-                f"Cannot open the feedback log {self.path} ({err}). Check that its folder is writable or set RAG_DATA_DIR."
-            ) from err
-        try:
-            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            if not self._ready:
-                connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set once, by whoever comes first
-                connection.execute(_SCHEMA)
-                self._ready = True
-            yield connection
-        finally:
-            connection.close()
+    def _table(self) -> "Table":
+        metadata, table = _schema()
+        self.database.ensure(metadata)
+        return table
 
 
-def _is_contention(err: sqlite3.OperationalError) -> bool:
-    message = str(err).lower()
-    return "locked" in message or "busy" in message
+@functools.cache
+def _schema() -> tuple["MetaData", "Table"]:
+    from sqlalchemy import CheckConstraint, Column, Integer, MetaData, String, Table, Text
+
+    metadata = MetaData()
+    table = Table(
+        "feedback",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", String(40), nullable=False),
+        Column("question", Text, nullable=False),
+        Column("answer", Text, nullable=False),
+        Column("citations", Text, nullable=False),
+        Column("vote", String(10), nullable=False),
+        CheckConstraint("vote IN ('up', 'down', 'cleared')", name="feedback_vote"),
+        sqlite_autoincrement=True,  # ids are never reused, as in the log's first schema
+    )
+    return metadata, table
 
 
 def _plain(citation: object) -> dict:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from chatbot.store.catalog import DocumentInfo
 from chatbot.types import Answer, Citation
+
+if TYPE_CHECKING:
+    from chatbot.changes_view import RecentChanges
 
 MARKER = re.compile(r"\[(\d+)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -48,11 +52,12 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def sources_html(citations: Sequence[Citation], *, declined: bool = False, heading: str = "Sources",
-                 answer: str = "") -> str:
+                 answer: str = "", changes: "RecentChanges | None" = None) -> str:
     """Numbered cards, one per citation; every document-derived string is escaped.
 
     Args:
         answer: the answer text; the sentences it cites with [n] are highlighted in card n's passage.
+        changes: recent revisions; a card whose section one of them changed carries a "changed on" badge.
     """
     if declined:
         return _panel(heading, '<p class="sources-empty" data-state="declined">'
@@ -60,7 +65,7 @@ def sources_html(citations: Sequence[Citation], *, declined: bool = False, headi
     if not citations:
         return _panel(heading, '<p class="sources-empty" data-state="none">No sources for this answer.</p>')
     quotes = quoted_sentences(answer)
-    return _panel(heading, "\n".join(_card(citation, quotes.get(citation.n, ())) for citation in citations))
+    return _panel(heading, "\n".join(_card(citation, quotes.get(citation.n, ()), changes) for citation in citations))
 
 
 def sources_placeholder(message: str) -> str:
@@ -83,7 +88,7 @@ def quoted_sentences(answer: str) -> dict[int, list[str]]:
     return quotes
 
 
-def _card(citation: Citation, quotes: Sequence[str] = ()) -> str:
+def _card(citation: Citation, quotes: Sequence[str] = (), changes: "RecentChanges | None" = None) -> str:
     number = int(citation.n)
     title = html.escape(citation.title or citation.source or "Untitled document")
     section = html.escape(citation.section.replace(" > ", " › ")) if citation.section else ""
@@ -98,6 +103,7 @@ def _card(citation: Citation, quotes: Sequence[str] = ()) -> str:
         + (f'<span class="source-kind">{kind}</span>' if kind else "")
         + "</header>"
         + (f'<div class="source-section">{section}</div>' if section else "")
+        + (changes.badge_html(citation) if changes else "")
         + f'<blockquote class="source-passage">{_passage(citation.passage, quotes)}</blockquote>'
         f'<footer class="source-footer">{origin}</footer></article>'
     )

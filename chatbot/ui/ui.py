@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from chatbot.ui import check_view, render
+from chatbot.changes_view import recent_changes, versions_html
 from chatbot.store.catalog import DocumentInfo, list_documents
 from chatbot.usecase.checker import UseCaseChecker
 from chatbot.usecase.rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES
@@ -45,6 +46,7 @@ GENERIC_FAILURE = "Sorry, something went wrong while answering. Please try again
 HISTORY_TURNS = 3  # earlier exchanges passed to the bot for follow-up questions
 CSS_PATH = Path(__file__).with_name("ui.css")
 CHECK_CSS_PATH = Path(__file__).with_name("check.css")
+CHANGES_CSS_PATH = Path(__file__).with_name("changes.css")
 
 
 def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[DocumentInfo] | None = None,
@@ -54,11 +56,11 @@ def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[Do
     Args:
         settings: the deployment's settings; the bot's own when None.
         documents: what the About panel lists; read from the index when None.
-        feedback: where votes go; `settings.feedback_db` when None.
+        feedback: where votes go; RAG_DATABASE_URL or `settings.feedback_db` when None.
         stream_delay_s: pause between streamed chunks of an answer.
     """
     settings = settings or bot.settings
-    feedback = feedback or FeedbackStore(settings.feedback_db)
+    feedback = feedback or FeedbackStore.for_settings(settings)
     documents = list_documents(settings) if documents is None else documents
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.HTML(
@@ -72,6 +74,7 @@ def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[Do
                 check_tab(UseCaseChecker(settings))
         with gr.Accordion("About these answers", open=False, elem_id="about"):
             gr.Markdown(render.about_markdown(documents), elem_id="about-text")
+            gr.HTML(versions_html(settings, [document.source for document in documents]), elem_id="about-versions")
         gr.api(_api_ask(bot), api_name="ask")
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     return demo
@@ -124,7 +127,8 @@ def chat_tab(bot: "Bot", feedback: FeedbackStore, stream_delay_s: float) -> None
             yield history, gr.skip(), render.sources_placeholder("No sources: the question could not be answered."), past
             return
         cards = render.sources_html(answer.citations, declined=answer.declined,
-                                    heading=f"Sources for answer {len(past) + 1}", answer=answer.text)
+                                    heading=f"Sources for answer {len(past) + 1}", answer=answer.text,
+                                    changes=recent_changes(bot.settings))
         for partial in render.stream_chunks(answer.text):
             history[-1] = {"role": "assistant", "content": render.answer_markdown(partial)}
             yield history, gr.skip(), cards, past
@@ -209,7 +213,8 @@ def check_tab(checker: UseCaseChecker) -> None:
             log.exception("The use-case check failed (%d characters)", len(text))
             return check_view.placeholder_html(GENERIC_FAILURE), "", ""
         cards = render.sources_html(assessment.citations, heading="Passages behind this result",
-                                    answer=check_view.relied_on_text(assessment))
+                                    answer=check_view.relied_on_text(assessment),
+                                    changes=recent_changes(checker.settings))
         return check_view.assessment_html(assessment), assessment.to_markdown(), cards
 
     assess.click(run_check, [description, *radios, areas], [result, brief, sources], api_name="check",
@@ -282,7 +287,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         quiet=True,
         ssr_mode=False,
         theme=theme(),
-        css_paths=[CSS_PATH, CHECK_CSS_PATH],
+        css_paths=[CSS_PATH, CHECK_CSS_PATH, CHANGES_CSS_PATH],
         footer_links=["api"],
     )
     if settings.auth_user:

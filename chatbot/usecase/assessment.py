@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL, Detection
 from chatbot.types import Citation
+from chatbot.versions import CitedVersion
 
 OUTCOME_LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
 
@@ -45,6 +46,7 @@ class Assessment:
     notices: tuple[str, ...] = ()
     relied_on: dict[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # citation n: its key sentences
     disclaimer: str = DISCLAIMER
+    versions: tuple[CitedVersion, ...] = ()  # of the cited documents, so that a recheck can compare
 
     @property
     def level(self) -> str:
@@ -83,6 +85,8 @@ class Assessment:
         for citation in self.citations:
             where = " > ".join(part for part in (citation.title, citation.section) if part)
             lines.append(f"[{citation.n}] {where}" + (f", {citation.url}" if citation.url else ""))
+        if self.versions:
+            lines += ["", "**Versions of the cited documents**", *(version.brief_line() for version in self.versions)]
         lines += ["", f"_{self.disclaimer}_"]
         return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from chatbot.retrieval.fusion import reciprocal_rank_fusion
 from chatbot.settings import Settings
 from chatbot.store.reader import IndexReader, reader_for
 from chatbot.types import Citation, Passage
+from chatbot.versions import cited_versions
 
 if TYPE_CHECKING:
     from chatbot.store.snapshot import Snapshot
@@ -112,6 +113,7 @@ class UseCaseChecker:
             symbol, action = _action(passage.text)
             [n] = cite(passage, symbol[:1] or "matrix")
             rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
+        citations = tuple(Citation.of(n, passage) for n, passage in enumerate(cited, start=1))
         return Assessment(
             description=description,
             answers=decision.answers,
@@ -120,9 +122,10 @@ class UseCaseChecker:
             triggers=tuple(triggers),
             detections=detections,
             matrix_rows=tuple(rows),
-            citations=tuple(Citation.of(n, passage) for n, passage in enumerate(cited, start=1)),
+            citations=citations,
             notices=notices + decision.notices,
             relied_on={n: tuple(sentences) for n, sentences in relied_on.items() if sentences},
+            versions=cited_versions(self.settings, citations),
         )
 
     def _clean(self, description: str) -> tuple[str, tuple[str, ...]]:
