@@ -57,7 +57,7 @@ def _check(argv: Sequence[str]) -> int:
         print("error: the use-case check is not installed in this version.", file=sys.stderr)
         return 1
     if any(arg.split("=")[0] == "--recheck" for arg in argv):  # an earlier brief checked again
-        from chatbot import recheck_command as check_command
+        from chatbot.usecase import recheck_command as check_command
     parser = argparse.ArgumentParser(prog="python -m chatbot check", description=check_command.DESCRIPTION)
     check_command.add_arguments(parser)
     args = parser.parse_args(argv)

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from chatbot.settings import Settings
-from chatbot.versions import Revision, SectionChange, VersionHistory
-from chatbot.word_diff import diff_text
+from chatbot.store.versions import Revision, SectionChange, VersionHistory
+from chatbot.store.word_diff import diff_text
 from ingest.sources import is_url, source_name
 
 WIDTH = 100

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
-from chatbot.versions import Revision, VersionHistory
+from chatbot.store.versions import Revision, VersionHistory
 from ingest import records, versions
 from ingest.changelog import summary_lines
 from ingest.loaders import SourceDoc, load_file, load_url

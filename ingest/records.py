@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatbot.database import Database, DatabaseUnavailable, namespace, records_url
+from chatbot.store.database import Database, DatabaseUnavailable, namespace, records_url
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.client import (

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chatbot.versions import Revision, Version, VersionHistory, version_from_row
+from chatbot.store.versions import Revision, Version, VersionHistory, version_from_row
 from ingest.loaders import SourceDoc
 from ingest.split import sections
 

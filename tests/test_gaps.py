@@ -3,7 +3,7 @@
 import pytest
 
 from chatbot.answer.gaps import Gap, find_gap, key_concepts
-from chatbot.retrieval.lexical import LexicalIndex
+from chatbot.retrieval.lexical import LexicalRanker as LexicalIndex
 
 TEXTS = [
     "A digital replica of a performer's likeness or voice requires the performer's consent.",

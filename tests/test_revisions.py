@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chatbot import render
-from chatbot.changes_view import recent_changes, versions_html
+from chatbot.ui.changes_view import recent_changes, versions_html
 from chatbot.settings import Settings
 from chatbot.store import open_collection
 from chatbot.types import Citation, Passage

@@ -7,12 +7,12 @@ import pytest
 
 from chatbot.assessment import Assessment, CitedTrigger, MatrixRow
 from chatbot.check_rules import PROCEED, WRITTEN_APPROVAL
-from chatbot.database import Database, normalized_url, records_url
-from chatbot.recheck import InvalidBrief, parse_brief
+from chatbot.store.database import Database, normalized_url, records_url
+from chatbot.usecase.recheck import InvalidBrief, parse_brief
 from chatbot.settings import Settings
 from chatbot.types import Citation
-from chatbot.versions import CitedVersion, Section, VersionHistory, compare
-from chatbot.word_diff import diff_html, diff_text
+from chatbot.store.versions import CitedVersion, Section, VersionHistory, compare
+from chatbot.store.word_diff import diff_html, diff_text
 from ingest.changelog import summary_lines
 from ingest.loaders import SourceDoc
 from ingest.versions import record, snapshot, stated_date, text_hash

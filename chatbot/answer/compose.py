@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from chatbot.retrieval.lexical import tokenize
+from chatbot.query.words import tokenize
 
 # Openers that only link to the sentence before: removed, the rest of the sentence stands alone.
 _CONNECTIVE = re.compile(

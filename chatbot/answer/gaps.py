@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chatbot.query.expansion import SYNONYMS
-from chatbot.retrieval.lexical import STOPWORDS, fold, tokenize
+from chatbot.query.words import STOPWORDS, fold, tokenize
 
 # Words that frame a request rather than name its subject ("is it allowed", "I want to use").
 FRAMING = frozenset(

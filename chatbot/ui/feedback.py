@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatbot.database import DEFAULT_BUSY_TIMEOUT_MS, Database, feedback_url, sqlite_url
+from chatbot.store.database import DEFAULT_BUSY_TIMEOUT_MS, Database, feedback_url, sqlite_url
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:

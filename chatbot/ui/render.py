@@ -12,7 +12,7 @@ from chatbot.store.catalog import DocumentInfo
 from chatbot.types import Answer, Citation
 
 if TYPE_CHECKING:
-    from chatbot.changes_view import RecentChanges
+    from chatbot.ui.changes_view import RecentChanges
 
 MARKER = re.compile(r"\[(\d+)\]")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from chatbot.ui import check_view, render
-from chatbot.changes_view import recent_changes, versions_html
+from chatbot.ui.changes_view import recent_changes, versions_html
 from chatbot.store.catalog import DocumentInfo, list_documents
 from chatbot.usecase.checker import UseCaseChecker
 from chatbot.usecase.rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL, Detection
 from chatbot.types import Citation
-from chatbot.versions import CitedVersion
+from chatbot.store.versions import CitedVersion
 
 OUTCOME_LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
 

@@ -16,7 +16,7 @@ from chatbot.retrieval.fusion import reciprocal_rank_fusion
 from chatbot.settings import Settings
 from chatbot.store.reader import IndexReader, reader_for
 from chatbot.types import Citation, Passage
-from chatbot.versions import cited_versions
+from chatbot.store.versions import cited_versions
 
 if TYPE_CHECKING:
     from chatbot.store.snapshot import Snapshot

@@ -11,12 +11,12 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chatbot.database import records_url
+from chatbot.store.database import records_url
 from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
 from chatbot.types import Citation
-from chatbot.versions import Revision, SectionChange, Version, VersionHistory
-from chatbot.word_diff import diff_html
+from chatbot.store.versions import Revision, SectionChange, Version, VersionHistory
+from chatbot.store.word_diff import diff_html
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatbot.database import Database, records_url, shared
+from chatbot.store.database import Database, records_url, shared
 from chatbot.settings import Settings
 
 if TYPE_CHECKING:

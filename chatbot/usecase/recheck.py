@@ -9,8 +9,8 @@ from chatbot.assessment import Assessment
 from chatbot.check import MATRIX_ACTIONS
 from chatbot.check_rules import AREAS, PRINCIPLES
 from chatbot.errors import ChatbotError
-from chatbot.versions import CitedVersion, VersionHistory
-from chatbot.word_diff import diff_text
+from chatbot.store.versions import CitedVersion, VersionHistory
+from chatbot.store.word_diff import diff_text
 
 _OUTCOME = re.compile(r"^\*\*Outcome:\*\* (.*?)(?: (?:\[\d+\])+)?$")
 _ANSWER = re.compile(r"^(\d)\. .* \*\*(yes|no|unsure)\*\*$")

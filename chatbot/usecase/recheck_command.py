@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the recheck to stdout; one line on stderr and exit 1 when it cannot run."""
     from chatbot.check import UseCaseChecker
-    from chatbot.recheck import recheck, report
-    from chatbot.versions import VersionHistory
+    from chatbot.usecase.recheck import recheck, report
+    from chatbot.store.versions import VersionHistory
 
     try:
         text = args.recheck.read_text(encoding="utf-8")
