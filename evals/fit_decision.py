@@ -93,7 +93,7 @@ def accuracy(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]
 
 def measure_features(questions: Sequence[str]) -> list[dict[str, float]]:
     """Each question's retrieval features, measured with the bot on the index of the current settings."""
-    from chatbot import extractive
+    from chatbot.answer import extractive
     from chatbot.answer.gaps import find_gap
     from chatbot.bot import build_bot
     from chatbot.settings import Settings

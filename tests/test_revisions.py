@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import render
+from chatbot.ui import render
 from chatbot.ui.changes_view import recent_changes, versions_html
 from chatbot.settings import Settings
-from chatbot.store import open_collection
+from chatbot.store.client import open_collection
 from chatbot.types import Citation, Passage
 from ingest import pipeline
 
@@ -150,7 +150,7 @@ def test_a_revision_is_listed_diffed_and_badged(document, library, monkeypatch, 
 
 def test_a_recheck_says_the_outcome_changed_because_a_rule_changed(library, monkeypatch, capsys, tmp_path):
     from chatbot.__main__ import main as chatbot_main
-    from chatbot.check import UseCaseChecker
+    from chatbot.usecase.checker import UseCaseChecker
 
     edit = EDITS["corpus restatement"]
     copy = library.corpus_dir / "netflix-genai-guidance.md"

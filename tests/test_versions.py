@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.assessment import Assessment, CitedTrigger, MatrixRow
-from chatbot.check_rules import PROCEED, WRITTEN_APPROVAL
+from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
+from chatbot.usecase.rules import PROCEED, WRITTEN_APPROVAL
 from chatbot.store.database import Database, normalized_url, records_url
 from chatbot.usecase.recheck import InvalidBrief, parse_brief
 from chatbot.settings import Settings

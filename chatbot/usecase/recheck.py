@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chatbot.assessment import Assessment
-from chatbot.check import MATRIX_ACTIONS
-from chatbot.check_rules import AREAS, PRINCIPLES
+from chatbot.usecase.assessment import Assessment
+from chatbot.usecase.checker import MATRIX_ACTIONS
+from chatbot.usecase.rules import AREAS, PRINCIPLES
 from chatbot.errors import ChatbotError
 from chatbot.store.versions import CitedVersion, VersionHistory
 from chatbot.store.word_diff import diff_text

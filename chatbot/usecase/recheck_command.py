@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the recheck to stdout; one line on stderr and exit 1 when it cannot run."""
-    from chatbot.check import UseCaseChecker
+    from chatbot.usecase.checker import UseCaseChecker
     from chatbot.usecase.recheck import recheck, report
     from chatbot.store.versions import VersionHistory
 
