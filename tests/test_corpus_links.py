@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -13,10 +14,12 @@ from chatbot.settings import Settings
 from chatbot.store import open_client
 from chatbot.types import Passage
 from ingest import pipeline
-from ingest.anchors import read_sidecar
+from ingest.anchors import read_sidecar, sidecar_path
 from ingest.loaders import load_file
 from ingest.split import split_document
 
+ROOT = Path(__file__).resolve().parent.parent
+GUIDANCE = ROOT / "corpus" / "netflix-genai-guidance.md"
 ORIGINAL_URL = "https://guides.example/production-ai"
 NOTES = """---
 title: Notes on the studio's AI rules
@@ -91,6 +94,20 @@ def test_each_chunk_carries_the_links_of_the_anchored_sentences_it_holds(tmp_pat
     assert list(links) == ["A tool must not learn from production footage without written consent."]
     assert links[list(links)[0]] == (
         f"{ORIGINAL_URL}#:~:text=No%20model%20may%20be%20trained,without%20consent%20in%20writing")
+
+
+def test_every_anchor_of_the_guidance_reaches_a_chunk_and_links_into_the_original():
+    document = load_file(GUIDANCE, GUIDANCE.name)
+    chunks = split_document(document, Settings())
+    stored = {}
+    for chunk in chunks:
+        stored.update(json.loads(chunk.metadata["anchors"] or "{}"))
+    sidecar = read_sidecar(sidecar_path(GUIDANCE))
+    assert set(stored) == {anchor.sentence for anchor in sidecar.anchors}
+    for sentence, link in stored.items():
+        assert link.startswith(document.url + "#:~:text=") and "-" not in link.split("#", 1)[1]
+        first = next(a for a in sidecar.anchors if a.sentence == sentence)
+        assert unquote(link.split("text=", 1)[1]).startswith(first.start)
 
 
 def test_a_cited_passage_from_the_store_links_to_the_original_words(make_settings, tmp_path, embedder):
