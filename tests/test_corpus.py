@@ -1,9 +1,12 @@
-"""The shipped corpus: complete front matter, and prose in the project's own words, never copied from a source."""
+"""The shipped corpus: complete front matter, publishers' own addresses, and prose in the project's own words, never
+copied from a source."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -15,6 +18,8 @@ REFERENCE = ROOT.parent / "shared" / "reference"
 DOCUMENTS = sorted(CORPUS.rglob("*.md"))
 RUN = 10  # words in a row shared with a source that count as copying
 KINDS = {"guidance", "article", "summary"}
+# Sites that republish other publishers' pages: a note may say a text was read there, the address never points there.
+MIRRORS = {"vuink.com", "news.barelyhuman.xyz", "newsbite.mooo.com", "froht.com"}
 
 
 def prose(text: str) -> str:
@@ -56,9 +61,30 @@ def test_every_document_names_its_source_and_says_it_restates_it(path):
         assert "this project" in document.publisher.lower()
         assert document.based_on.startswith("https://") and not document.url.startswith(("https://", "http://"))
     else:
-        assert document.url.startswith(("https://", "http://"))
+        assert document.url.startswith("https://")
     assert document.kind in KINDS
     assert document.restated, f"{path.name}: its note must say it restates the source in the project's own words"
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_every_source_address_is_the_publishers_own(path):
+    """A source is cited at its publisher's address over https: never a bare IP address or a mirror site."""
+    document = load_file(path, str(path.relative_to(CORPUS)))
+    for address in filter(None, (document.url, document.based_on)):
+        if not address.startswith(("https://", "http://")):
+            continue
+        host = urlparse(address).hostname or ""
+        assert address.startswith("https://"), f"{path.name}: {address} is plain http"
+        assert not _is_ip(host), f"{path.name}: {address} is a bare IP address"
+        assert host not in MIRRORS, f"{path.name}: {address} is a mirror; cite the publisher's address"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def sources() -> list[Path]:
