@@ -1,5 +1,5 @@
-"""The shipped corpus: complete front matter, publishers' own addresses, and prose in the project's own words, never
-copied from a source."""
+"""The shipped corpus: complete front matter, publishers' own addresses, sentences that stand alone, and prose in the
+project's own words, never copied from a source."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from chatbot.sentences import split_sentences
 from ingest.loaders import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,35 @@ def test_no_document_copies_a_run_of_words_from_any_source():
             shared = runs(prose(path.read_text(encoding="utf-8")), titles) & theirs
             copied += [f"{path.name} ~ {source.name}: {' '.join(run)}" for run in sorted(shared)[:3]]
     assert copied == [], "\n".join(copied)
+
+
+# Words that, opening a sentence, point back at an earlier one: quoted alone as a citation, the sentence loses its meaning.
+BARE_OPENER = re.compile(
+    r"^[\"'\u201c\u2018(]*(?:also|this|these|that|those|it|its|they|them|their|he|she|his|her|here|such|another|"
+    r"however|therefore|thus|hence|moreover|furthermore|further|additionally|in addition|besides|instead|still|yet|"
+    r"so|then|meanwhile|otherwise|likewise|similarly|nonetheless|nevertheless|accordingly|consequently|again|"
+    r"but|and|or|as a result|in contrast|by contrast|on the other hand|in turn|even so|the same|the latter|"
+    r"the former|for th(?:ose|ese|at|is)|in th(?:ose|ese|at|is) cases?|at the same time)\b",
+    re.IGNORECASE,
+)
+
+
+def corpus_sentences(path: Path) -> list[str]:
+    return split_sentences(re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S))
+
+
+def test_no_sentence_opens_with_a_bare_connective_or_demonstrative():
+    found = [f"{path.name}: {sentence[:90]}" for path in DOCUMENTS for sentence in corpus_sentences(path)
+             if BARE_OPENER.match(sentence)]
+    assert found == [], "\n".join(found)
+
+
+def test_the_opener_check_reads_sentence_starts_only():
+    assert BARE_OPENER.match("The same summaries say more.") and BARE_OPENER.match("For those situations, ask.")
+    assert BARE_OPENER.match('"This is it," he said.') and BARE_OPENER.match("Another reply agreed.")
+    assert not BARE_OPENER.match("Thistle farmers also said so.")
+    assert not BARE_OPENER.match("The samey look of AI art drew complaints.")
+    assert not BARE_OPENER.match("Both Netflix and The Verge said so.")
 
 
 def test_the_copy_check_finds_a_copied_sentence():
