@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 # Metadata keys every indexed chunk carries (written by ingest/, read by chatbot/).
 CHUNK_METADATA_KEYS = ("source", "title", "url", "kind", "publisher", "published", "section", "position", "restated")
+# Keys the ingester writes too, but that chunks of an index built before them lack; readers default them to "".
+OPTIONAL_METADATA_KEYS = ("based_on", "anchors")
 
 
 def source_fields(metadata: dict) -> dict[str, object]:
@@ -33,10 +35,13 @@ class Passage:
     kind: str  # guidance, article, summary or document
     restated: bool = True  # True when the document restates its source in the project's own words
     score: float = 0.0
+    anchors: str = ""  # JSON {restated sentence: deep link to the original's words}; see chatbot.anchors.deep_link
+    based_on: str = ""  # the original a document written by this project builds on
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, metadata: dict, score: float = 0.0) -> "Passage":
         return cls(chunk_id=chunk_id, text=text, section=str(metadata.get("section", "")), score=score,
+                   anchors=str(metadata.get("anchors", "")), based_on=str(metadata.get("based_on", "")),
                    **source_fields(metadata))
 
 

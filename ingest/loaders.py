@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import re
@@ -11,6 +12,7 @@ from urllib.parse import urlparse
 
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
+from ingest.anchors import deep_links, read_sidecar, sidecar_path
 from ingest.markdown import first_heading, normalize
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
@@ -35,6 +37,8 @@ class SourceDoc:
     publisher: str = ""
     published: str = ""
     restated: bool = False
+    based_on: str = ""  # the original a document written by this project builds on; its `url` is then its own
+    anchors: tuple[tuple[str, str], ...] = ()  # (restated sentence, deep link to the original words), from a sidecar
 
 
 def load_file(path: Path, source: str) -> SourceDoc:
@@ -46,7 +50,9 @@ def load_file(path: Path, source: str) -> SourceDoc:
         data = path.read_bytes()
     except OSError as err:
         raise IngestError(f"cannot read it ({err.strerror or err})") from err
-    return parse(data, _format_of_suffix(suffix), source=source, fallback_title=path.stem)
+    doc = parse(data, _format_of_suffix(suffix), source=source, fallback_title=path.stem)
+    sidecar = read_sidecar(sidecar_path(path))
+    return dataclasses.replace(doc, anchors=deep_links(sidecar, doc.url)) if sidecar else doc
 
 
 def load_url(url: str, settings: Settings) -> SourceDoc:
@@ -121,6 +127,7 @@ def _from_markdown(text: str, *, source: str, fallback_title: str) -> SourceDoc:
         publisher=_text(meta.get("publisher")),
         published=_text(meta.get("published")),
         restated=_restated(meta),
+        based_on=_text(meta.get("based_on")),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chatbot.settings import Settings
+from ingest.anchors import chunk_anchors
 from ingest.loaders import SourceDoc
 from ingest.markdown import heading_text
 
@@ -24,7 +25,8 @@ def word_count(text: str) -> int:
 
 
 def split_document(doc: SourceDoc, settings: Settings) -> list["Document"]:
-    """Chunks of `doc` with the metadata every indexed chunk carries (chatbot.types.CHUNK_METADATA_KEYS).
+    """Chunks of `doc` with the metadata every indexed chunk carries (chatbot.types.CHUNK_METADATA_KEYS, then
+    OPTIONAL_METADATA_KEYS).
 
     Each heading's text becomes its own chunk, or several when it is longer than
     `chunk_max_words`; a short section stays whole, so each matrix row or sub-heading is its own chunk.
@@ -45,6 +47,8 @@ def split_document(doc: SourceDoc, settings: Settings) -> list["Document"]:
                 "section": section,
                 "position": position,
                 "restated": doc.restated,
+                "based_on": doc.based_on,
+                "anchors": chunk_anchors(text, doc.anchors),
             }
             chunks.append(Document(page_content=text, metadata=metadata))
     return chunks

@@ -122,5 +122,5 @@ def test_routine_clean_up_is_answered_from_the_customary_alterations(bot):
 
 def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
     answer = bot.ask("Can we use AI to translate and dub the show into Spanish with the actor's own voice?")
-    assert answer.text.startswith("Yes, with the performer's consent.")
+    assert answer.text.startswith(("Yes, with the performer's consent.", "Yes, with explicit, documented consent."))
     assert "digital replica" in answer.text.lower()

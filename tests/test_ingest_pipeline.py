@@ -9,7 +9,7 @@ import pytest
 
 from chatbot.errors import StoreUnavailable
 from chatbot.store.client import open_client
-from chatbot.types import CHUNK_METADATA_KEYS
+from chatbot.types import CHUNK_METADATA_KEYS, OPTIONAL_METADATA_KEYS
 from evals.processes import free_port
 from ingest import pipeline
 from ingest.pipeline import store_is_empty
@@ -171,7 +171,7 @@ def test_lost_store_folder_is_refilled_and_corrupted_store_needs_rebuild(setting
 def test_real_corpus_chunks_carry_their_heading_paths(corpus_settings):
     chunks = stored(corpus_settings)
     assert len(chunks) == pipeline.plan(corpus_settings).total_chunks
-    assert all(set(meta) == set(CHUNK_METADATA_KEYS) for _, meta in chunks.values())
+    assert all(set(meta) == set(CHUNK_METADATA_KEYS + OPTIONAL_METADATA_KEYS) for _, meta in chunks.values())
     sources = sources_of(chunks)
     assert all(not Path(source).is_absolute() for source in sources)
     if "netflix-genai-guidance.md" not in sources:

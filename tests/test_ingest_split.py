@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.settings import Settings
-from chatbot.types import CHUNK_METADATA_KEYS
+from chatbot.types import CHUNK_METADATA_KEYS, OPTIONAL_METADATA_KEYS
 from ingest.loaders import SourceDoc, load_file
 from ingest.markdown import normalize
 from ingest.split import split_document, word_count
@@ -32,7 +32,7 @@ def test_metadata_has_exactly_the_shared_keys_and_chroma_types():
     chunks = split_document(load_file(FIXTURE_CORPUS / "production-handbook.md", "production-handbook.md"), SETTINGS)
     assert chunks
     for chunk in chunks:
-        assert tuple(chunk.metadata) == CHUNK_METADATA_KEYS
+        assert tuple(chunk.metadata) == CHUNK_METADATA_KEYS + OPTIONAL_METADATA_KEYS
         assert all(isinstance(value, (str, int, float, bool)) for value in chunk.metadata.values())
         assert isinstance(chunk.metadata["position"], int) and isinstance(chunk.metadata["restated"], bool)
     first = chunks[0].metadata
