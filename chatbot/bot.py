@@ -12,6 +12,7 @@ import numpy as np
 
 from chatbot.answer import extractive
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.errors import ConfigError
 from chatbot.query.query import Query, read_question
 from chatbot.retrieval.search import Retrieval, Searcher, check_retriever
 from chatbot.settings import Settings
@@ -180,7 +181,7 @@ def build_bot(settings: Settings) -> Bot:
     """A bot for these settings; instant, nothing loads until the first question or `warm_up()`."""
     check_retriever(settings.retriever)
     if settings.answerer not in ANSWERERS:
-        raise ValueError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
+        raise ConfigError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
     if settings.answerer == "llm":
         from chatbot.answer.llm import check_settings
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from chatbot.errors import ConfigError
 from chatbot.query.query import Query
 from chatbot.retrieval.duplicates import drop_duplicates
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
@@ -43,7 +44,7 @@ class Retrieval:
 
 def check_retriever(name: str) -> str:
     if name not in RETRIEVERS:
-        raise ValueError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
+        raise ConfigError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
     return name
 
 
