@@ -13,6 +13,7 @@ from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
 from evals import gate, report, runner
 from evals.dataset import DatasetError, load_questions
+from ingest.ensure import ensure_index
 
 RETRIEVERS = ("dense", "bm25", "hybrid")
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         questions = questions[: max(args.limit, 0)]
     overrides = {name: getattr(args, name) for name in ("retriever", "answerer") if getattr(args, name)}
     settings = Settings.from_env(**overrides)
-    runner.ensure_index(settings)
+    ensure_index(settings, progress_bar=False)
     store = runner.stored_texts(settings)
 
     from chatbot.bot import build_bot
