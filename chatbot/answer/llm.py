@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from chatbot.errors import ConfigError
+from chatbot.sentences import segments
 from chatbot.settings import Settings
 from chatbot.types import Citation, Passage
 
@@ -33,7 +35,6 @@ HUMAN_PROMPT = "Passages:\n{passages}\n\nQuestion: {question}"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 
 
 class LlmFailed(Exception):
@@ -78,9 +79,9 @@ def _as_data(text: str) -> str:
 def check_settings(settings: Settings) -> None:
     """Fail early, with what to set, when the LLM answerer is chosen but not configured."""
     if not settings.llm_model:
-        raise ValueError("answerer=llm needs a model name: set RAG_LLM_MODEL (and RAG_LLM_BASE_URL for a local server).")
+        raise ConfigError("answerer=llm needs a model name: set RAG_LLM_MODEL (and RAG_LLM_BASE_URL for a local server).")
     if settings.llm_provider not in ("openai", "ollama"):
-        raise ValueError(f"Unknown llm_provider {settings.llm_provider!r}: use openai or ollama.")
+        raise ConfigError(f"Unknown llm_provider {settings.llm_provider!r}: use openai or ollama.")
 
 
 def build_chat_model(settings: Settings) -> "BaseChatModel":
@@ -116,7 +117,7 @@ def check_reply(reply: str, passages: Sequence[Passage]) -> Checked:
     numbers: dict[int, int] = {}
     kept: list[str] = []
     dropped = 0
-    for sentence in (s.strip() for s in _SENTENCE_END.split(normalized)):
+    for sentence in segments(normalized):
         if not sentence:
             continue
         cited = [int(n) for n in _MARKER.findall(sentence)]
