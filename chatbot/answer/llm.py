@@ -76,7 +76,7 @@ def _as_data(text: str) -> str:
     return text.replace("<", "&lt;")
 
 
-def check_settings(settings: Settings) -> None:
+def validate_settings(settings: Settings) -> None:
     """Fail early, with what to set, when the LLM answerer is chosen but not configured."""
     if not settings.llm_model:
         raise ConfigError("answerer=llm needs a model name: set RAG_LLM_MODEL (and RAG_LLM_BASE_URL for a local server).")
@@ -86,7 +86,7 @@ def check_settings(settings: Settings) -> None:
 
 def build_chat_model(settings: Settings) -> "BaseChatModel":
     """The chat model named by the settings: Ollama, or any OpenAI-compatible server."""
-    check_settings(settings)
+    validate_settings(settings)
     if settings.llm_provider == "ollama":
         from langchain_ollama import ChatOllama
 
@@ -108,7 +108,7 @@ def build_chat_model(settings: Settings) -> "BaseChatModel":
     )
 
 
-def check_reply(reply: str, passages: Sequence[Passage]) -> Checked:
+def verify_reply(reply: str, passages: Sequence[Passage]) -> Checked:
     """Keep the sentences that cite a passage that was given; renumber the citations in order of first use."""
     reply = reply.strip()
     if reply.rstrip(".").upper() == NOT_COVERED_REPLY:
@@ -157,7 +157,7 @@ class LlmAnswerer:
             log.warning("LLM answer failed: %s", _without_secret(str(err), self.settings.llm_api_key))
             raise LlmFailed(f"the language model did not answer ({type(err).__name__})") from err
         content = message.content if isinstance(message.content, str) else str(message.content)
-        checked = check_reply(content, shown)
+        checked = verify_reply(content, shown)
         if not checked.not_covered and not checked.citations:
             raise LlmFailed("the language model's answer cited none of the passages it was given")
         return checked

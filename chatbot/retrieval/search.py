@@ -42,7 +42,7 @@ class Retrieval:
         return max((quote.similarity for quote in self.quotes), default=0.0)
 
 
-def check_retriever(name: str) -> str:
+def validate_retriever(name: str) -> str:
     if name not in RETRIEVERS:
         raise ConfigError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
     return name
@@ -74,7 +74,7 @@ class Searcher:
         )
 
     def _ranked(self, snapshot: Snapshot, query: Query, retriever: str | None = None) -> list[Passage]:
-        mode = check_retriever(retriever or self.settings.retriever)
+        mode = validate_retriever(retriever or self.settings.retriever)
         limit = self.settings.candidates_k
         rankings: list[tuple[list[int], float]] = []
         if mode in ("dense", "hybrid"):
