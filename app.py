@@ -6,31 +6,11 @@ import logging
 import sys
 import threading
 
-from chatbot.errors import ChatbotError, IngestError
+from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
+from ingest.ensure import ensure_index
 
 log = logging.getLogger("app")
-
-
-def ensure_index(settings: Settings) -> None:
-    """On first launch (an empty store), ingest the corpus with a progress bar in the terminal."""
-    from tqdm import tqdm
-
-    from ingest import pipeline
-
-    if not pipeline.store_is_empty(settings):
-        return
-    print(f"The index is empty: ingesting {settings.corpus_dir} first (only this once).", file=sys.stderr)
-    with tqdm(unit="chunk", desc="indexing", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        report = pipeline.run(settings, progress=progress)
-    print(report.summary(), file=sys.stderr)
-    if pipeline.store_is_empty(settings):
-        raise IngestError(f"Nothing could be indexed from {settings.corpus_dir}: add documents there, then restart.")
 
 
 def warm_up(bot) -> None:
@@ -54,7 +34,7 @@ def main() -> int:
 
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)
-    except (ChatbotError, ValueError, OSError) as err:
+    except (ChatbotError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"Running on {demo.local_url}" + (" (login required)" if settings.auth_user else ""), flush=True)

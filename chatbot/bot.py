@@ -12,8 +12,9 @@ import numpy as np
 
 from chatbot.answer import extractive
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.errors import ConfigError
 from chatbot.query.query import Query, read_question
-from chatbot.retrieval.search import Retrieval, Searcher, check_retriever
+from chatbot.retrieval.search import Retrieval, Searcher, validate_retriever
 from chatbot.settings import Settings
 from chatbot.store.reader import IndexReader, reader_for
 from chatbot.store.sentence_bank import SentenceBank
@@ -54,9 +55,9 @@ class Bot:
                     self._load_model()
         snapshot = self.reader.snapshot()  # raises IndexMissing when the collection is empty
         if self._checked != (snapshot.collection_id, snapshot.fingerprint):
-            from chatbot.store.compatibility import check_compatible
+            from chatbot.store.compatibility import require_compatible
 
-            check_compatible(self.settings, self.reader, snapshot.embeddings.shape[1], self._dimension)
+            require_compatible(self.settings, self.reader, snapshot.embeddings.shape[1], self._dimension)
             self._checked = (snapshot.collection_id, snapshot.fingerprint)
         return self._embedder, self._bank
 
@@ -178,11 +179,11 @@ def _one_thread_per_question() -> None:
 
 def build_bot(settings: Settings) -> Bot:
     """A bot for these settings; instant, nothing loads until the first question or `warm_up()`."""
-    check_retriever(settings.retriever)
+    validate_retriever(settings.retriever)
     if settings.answerer not in ANSWERERS:
-        raise ValueError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
+        raise ConfigError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
     if settings.answerer == "llm":
-        from chatbot.answer.llm import check_settings
+        from chatbot.answer.llm import validate_settings
 
-        check_settings(settings)
+        validate_settings(settings)
     return Bot(settings)

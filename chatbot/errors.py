@@ -5,6 +5,10 @@ class ChatbotError(Exception):
     """Base class for every error the project raises on purpose."""
 
 
+class ConfigError(ChatbotError, ValueError):
+    """A setting that cannot be used: an unknown name, a value of the wrong type, a missing config file."""
+
+
 class IndexMissing(ChatbotError):
     """No vector index exists yet."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -10,8 +11,11 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chatbot.errors import ConfigError
+
 ENV_PREFIX = "RAG_"
 CONFIG_ENV = "RAG_CONFIG"
+SECRETS = frozenset({"llm_api_key", "auth_password"})
 
 
 def _setting(default, description: str, **kwargs):
@@ -104,12 +108,17 @@ class Settings:
             raw = environ.get(ENV_PREFIX + name.upper())
             if raw is not None:
                 values[name] = raw
+        variables = {ENV_PREFIX + name.upper() for name in known} | {CONFIG_ENV}
+        for variable in sorted(name for name in environ if name.startswith(ENV_PREFIX) and name not in variables):
+            raise ConfigError(f"Unknown setting {variable}{_closest(variable, variables) or '.'} "
+                              "Every RAG_* variable must name a setting (see the README's settings table).")
         if not values.get("llm_api_key") and environ.get("OPENAI_API_KEY"):
             values["llm_api_key"] = environ["OPENAI_API_KEY"]
         values.update(overrides)
-        unknown = set(values) - set(known)
+        unknown = sorted(set(values) - set(known))
         if unknown:
-            raise ValueError(f"Unknown setting(s): {', '.join(sorted(unknown))}. Known: {', '.join(known)}.")
+            raise ConfigError(f"Unknown setting {unknown[0]}{_closest(unknown[0], known) or '.'} "
+                              f"Known: {', '.join(known)}.")
         hints = typing.get_type_hints(cls)
         return cls(**{name: _convert(name, value, hints[name]) for name, value in values.items()})
 
@@ -118,9 +127,22 @@ class Settings:
         shown = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            shown[f.name] = "***" if f.name in {"llm_api_key", "auth_password"} and value else str(value)
+            shown[f.name] = "***" if f.name in SECRETS and value else str(value)
         shown["database_url"] = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", self.database_url)
         return shown
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, its variable, default and meaning, as the README shows it."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for f in dataclasses.fields(Settings):
+        rows.append(f"| `{ENV_PREFIX}{f.name.upper()}` | `{f.default}` | {f.metadata['description']} |")
+    return "\n".join(rows)
+
+
+def _closest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f": did you mean {close[0]}?" if close else ""
 
 
 def _read_config(path: Path) -> dict[str, object]:
@@ -128,9 +150,9 @@ def _read_config(path: Path) -> dict[str, object]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ValueError(f"Config file {path} (from {CONFIG_ENV}) does not exist.") from None
+        raise ConfigError(f"Config file {path} (from {CONFIG_ENV}) does not exist.") from None
     except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"Config file {path} is not valid TOML: {err}") from None
+        raise ConfigError(f"Config file {path} is not valid TOML: {err}") from None
 
 
 def _convert(name: str, value: object, target: type) -> object:
@@ -142,4 +164,4 @@ def _convert(name: str, value: object, target: type) -> object:
             return text.lower() in {"1", "true", "yes", "on"}
         return target(text)
     except ValueError:
-        raise ValueError(f"Setting {name}={value!r} is not a valid {target.__name__}.") from None
+        raise ConfigError(f"Setting {name}={value!r} is not a valid {target.__name__}.") from None

@@ -102,7 +102,7 @@ def run(parts: list[str], settings: Settings, sizes: Sizes, work: Path, seed: in
 
 def _warm_bot(settings: Settings):
     from chatbot.bot import build_bot
-    from evals.runner import ensure_index
+    from ingest.ensure import ensure_index
 
     ensure_index(settings)
     bot = build_bot(settings)
@@ -180,7 +180,7 @@ def _fuzz(bot, settings: Settings, sizes: Sizes, work: Path, seed: int) -> dict:
 def _injection(settings: Settings, work: Path) -> dict:
     from chatbot.bot import build_bot
     from evals.injection import poisoned_store, run_cases
-    from evals.runner import ensure_index
+    from ingest.ensure import ensure_index
 
     ensure_index(settings)
     poisoned, poison = poisoned_store(settings, work)

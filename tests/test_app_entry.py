@@ -54,7 +54,7 @@ def test_first_launch_ingests_an_empty_store_then_answers(tmp_path):
         result = _client(url).predict(QUESTION, api_name="/ask")
 
     output = "".join(process.output)
-    assert "The index is empty: ingesting" in output
+    assert "is empty: ingesting" in output
     assert "ingested 2 documents" in output
     assert (tmp_path / "data" / "chroma" / "chroma.sqlite3").exists()
     assert {citation["source"] for citation in result["citations"]} == {"articles/what-jennifer-did-ai-images.md"}

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chatbot.usecase.detection import detect_areas
 from chatbot.usecase.rules import (
     AREAS,
     ESCALATE,
@@ -18,7 +19,6 @@ from chatbot.usecase.rules import (
     WRITTEN_APPROVAL,
     InvalidAssessment,
     decide,
-    detect_areas,
     parse_answers,
     parse_areas,
 )

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from chatbot.bot import build_bot
-from chatbot.answer.llm import check_reply, format_passages
+from chatbot.answer.llm import format_passages, verify_reply
 from chatbot.types import Passage
 from fakes.chat_server import ChatServer
 
@@ -24,20 +24,20 @@ def _passage(n: int) -> Passage:
 
 def test_check_reply_keeps_valid_markers_and_renumbers_by_first_use():
     passages = [_passage(n) for n in range(1, 5)]
-    checked = check_reply("Consent is required [3]. It must be documented. [1][3] Guilds may apply [7].", passages)
+    checked = verify_reply("Consent is required [3]. It must be documented. [1][3] Guilds may apply [7].", passages)
     assert checked.text == "Consent is required [1]. It must be documented [2][1]."
     assert [(c.n, c.chunk_id) for c in checked.citations] == [(1, "c3"), (2, "c1")]
     assert checked.dropped == 1
 
 
 def test_check_reply_drops_sentences_without_any_marker():
-    checked = check_reply("Sure! Consent is required [1].", [_passage(1)])
+    checked = verify_reply("Sure! Consent is required [1].", [_passage(1)])
     assert checked.text == "Consent is required [1]."
     assert checked.dropped == 1
 
 
 def test_check_reply_recognises_not_covered():
-    assert check_reply("NOT COVERED", [_passage(1)]).not_covered
+    assert verify_reply("NOT COVERED", [_passage(1)]).not_covered
 
 
 def test_passages_are_numbered_and_delimited_as_data():

@@ -8,6 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from chatbot.errors import ConfigError
+from chatbot.sentences import segments
 from chatbot.settings import Settings
 from chatbot.types import Citation, Passage
 
@@ -33,7 +35,6 @@ HUMAN_PROMPT = "Passages:\n{passages}\n\nQuestion: {question}"
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\n+")
 
 
 class LlmFailed(Exception):
@@ -75,17 +76,17 @@ def _as_data(text: str) -> str:
     return text.replace("<", "&lt;")
 
 
-def check_settings(settings: Settings) -> None:
+def validate_settings(settings: Settings) -> None:
     """Fail early, with what to set, when the LLM answerer is chosen but not configured."""
     if not settings.llm_model:
-        raise ValueError("answerer=llm needs a model name: set RAG_LLM_MODEL (and RAG_LLM_BASE_URL for a local server).")
+        raise ConfigError("answerer=llm needs a model name: set RAG_LLM_MODEL (and RAG_LLM_BASE_URL for a local server).")
     if settings.llm_provider not in ("openai", "ollama"):
-        raise ValueError(f"Unknown llm_provider {settings.llm_provider!r}: use openai or ollama.")
+        raise ConfigError(f"Unknown llm_provider {settings.llm_provider!r}: use openai or ollama.")
 
 
 def build_chat_model(settings: Settings) -> "BaseChatModel":
     """The chat model named by the settings: Ollama, or any OpenAI-compatible server."""
-    check_settings(settings)
+    validate_settings(settings)
     if settings.llm_provider == "ollama":
         from langchain_ollama import ChatOllama
 
@@ -107,7 +108,7 @@ def build_chat_model(settings: Settings) -> "BaseChatModel":
     )
 
 
-def check_reply(reply: str, passages: Sequence[Passage]) -> Checked:
+def verify_reply(reply: str, passages: Sequence[Passage]) -> Checked:
     """Keep the sentences that cite a passage that was given; renumber the citations in order of first use."""
     reply = reply.strip()
     if reply.rstrip(".").upper() == NOT_COVERED_REPLY:
@@ -116,7 +117,7 @@ def check_reply(reply: str, passages: Sequence[Passage]) -> Checked:
     numbers: dict[int, int] = {}
     kept: list[str] = []
     dropped = 0
-    for sentence in (s.strip() for s in _SENTENCE_END.split(normalized)):
+    for sentence in segments(normalized):
         if not sentence:
             continue
         cited = [int(n) for n in _MARKER.findall(sentence)]
@@ -156,7 +157,7 @@ class LlmAnswerer:
             log.warning("LLM answer failed: %s", _without_secret(str(err), self.settings.llm_api_key))
             raise LlmFailed(f"the language model did not answer ({type(err).__name__})") from err
         content = message.content if isinstance(message.content, str) else str(message.content)
-        checked = check_reply(content, shown)
+        checked = verify_reply(content, shown)
         if not checked.not_covered and not checked.citations:
             raise LlmFailed("the language model's answer cited none of the passages it was given")
         return checked

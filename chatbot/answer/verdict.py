@@ -14,8 +14,8 @@ from chatbot.usecase.rules import (
     PROCEED,
     WRITTEN_APPROVAL,
     decide,
-    detect_areas,
 )
+from chatbot.usecase.detection import detect_areas
 from chatbot.types import Passage
 
 # The rule comes from Netflix, "Using Generative AI in Content Production",

@@ -6,6 +6,8 @@ import dataclasses
 import re
 import unicodedata
 
+from chatbot.sentences import segments
+
 # Sentences that try to steer the answerer rather than ask about the guidance. They are removed before
 # retrieval, so they cannot change which passages are found or quoted.
 _INSTRUCTION = re.compile(
@@ -17,7 +19,6 @@ _INSTRUCTION = re.compile(
     r"|\b(only|just) (say|answer|reply|respond)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +45,7 @@ def clean_text(text: str) -> str:
 
 def remove_instructions(text: str) -> tuple[str, bool]:
     """`text` without the sentences that give the answerer orders; True when something was removed."""
-    sentences = [part for part in _SENTENCE_END.split(text) if part and part.strip()]
+    sentences = segments(text, clauses=True)
     kept = [sentence for sentence in sentences if not _INSTRUCTION.search(sentence)]
     if len(kept) == len(sentences):
         return text, False

@@ -14,6 +14,7 @@ SYNONYM_ROWS: tuple[dict[str, str], ...] = tuple(
 )
 SYNONYMS: tuple[tuple[str, str], ...] = tuple((row["pattern"], row["words"]) for row in SYNONYM_ROWS)
 
+
 _COMPILED = tuple((re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), words) for pattern, words in SYNONYMS)
 # The company's name is in nearly every passage; left in a query it makes any question about Netflix
 # (its share price, a subscription) look close to the guidance.

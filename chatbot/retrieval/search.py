@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from chatbot.errors import ConfigError
 from chatbot.query.query import Query
 from chatbot.retrieval.duplicates import drop_duplicates
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
@@ -41,9 +42,9 @@ class Retrieval:
         return max((quote.similarity for quote in self.quotes), default=0.0)
 
 
-def check_retriever(name: str) -> str:
+def validate_retriever(name: str) -> str:
     if name not in RETRIEVERS:
-        raise ValueError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
+        raise ConfigError(f"Unknown retriever {name!r}: use one of {', '.join(RETRIEVERS)}.")
     return name
 
 
@@ -73,7 +74,7 @@ class Searcher:
         )
 
     def _ranked(self, snapshot: Snapshot, query: Query, retriever: str | None = None) -> list[Passage]:
-        mode = check_retriever(retriever or self.settings.retriever)
+        mode = validate_retriever(retriever or self.settings.retriever)
         limit = self.settings.candidates_k
         rankings: list[tuple[list[int], float]] = []
         if mode in ("dense", "hybrid"):

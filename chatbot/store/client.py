@@ -170,7 +170,7 @@ def get_collection(settings: Settings, client: "chromadb.ClientAPI") -> "chromad
                            f"{settings.collection!r}). Run `python -m ingest` first.") from None
 
 
-def check_exists(settings: Settings) -> None:
+def require_local_folder(settings: Settings) -> None:
     """IndexMissing, saying to run the ingest, when a local store has no folder yet (so none is made)."""
     if not settings.chroma_url and not settings.chroma_dir.exists():
         raise IndexMissing(f"No index in {settings.chroma_dir}. Run `python -m ingest` first.")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 SAMPLE = 50
 
 
-def check_compatible(settings: Settings, reader: "IndexReader", stored_dimension: int, model_dimension: int) -> None:
+def require_compatible(settings: Settings, reader: "IndexReader", stored_dimension: int, model_dimension: int) -> None:
     """Raise StoreUnavailable, naming the fix, when the index was built by another model or an older ingester."""
     where = settings.chroma_url or settings.data_dir
     if stored_dimension != model_dimension:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from chatbot.errors import ChatbotError, IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
-from chatbot.store.client import check_exists, get_collection, open_client, read_pages, store_errors, unusable
+from chatbot.store.client import require_local_folder, get_collection, open_client, read_pages, store_errors, unusable
 from chatbot.store.snapshot import Snapshot, fingerprint
 from chatbot.store.version import StoreVersion
 
@@ -91,7 +91,7 @@ class IndexReader:
                 current.close()
 
     def _open(self, identity) -> Connection:
-        check_exists(self.settings)
+        require_local_folder(self.settings)
         client = open_client(self.settings)
         try:
             return Connection(client, get_collection(self.settings, client), identity)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.sentences import VERSION as SPLITTER_VERSION
 from chatbot.sentences import split_sentences
 from chatbot.types import Passage
 
@@ -44,7 +45,7 @@ class SentenceBank:
     def __init__(self, embed_many: EmbedMany, cache_file: Path | None = None, model: str = ""):
         self._embed_many = embed_many
         self._cache_file = cache_file
-        self._model = model
+        self._model = f"{model}|sentences v{SPLITTER_VERSION}"  # the file holds this model's vectors of these sentences
         self._cache: dict[str, ChunkSentences] = {}
         self._stored: dict[str, np.ndarray] = {}  # vectors read from the file, matched to sentences on first use
         self._lock = threading.Lock()

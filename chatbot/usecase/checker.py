@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
-from chatbot.usecase.rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide, detect_areas
+from chatbot.usecase.detection import detect_areas
+from chatbot.usecase.rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide
 from chatbot.query.cleaning import clean_text
 from chatbot.query.query import terms
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
+from chatbot.sentences import segments
 from chatbot.settings import Settings
 from chatbot.store.reader import IndexReader, reader_for
 from chatbot.types import Citation, Passage
@@ -203,12 +204,9 @@ def _principle_passage(guidance: list[tuple[int, Passage]], principle: Principle
     return None
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 def _sentences(text: str) -> list[str]:
     """Sentences and list items of a passage, without list bullets or heading lines."""
-    parts = (part.strip().lstrip("-*+ ").strip() for part in _SENTENCE.split(text))
+    parts = (part.lstrip("-*+ ").strip() for part in segments(text))
     return [part for part in parts if part and not part.startswith("#")]
 
 

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
-
-DESCRIPTION = (
-    "Check the use a brief describes again, with the same answers and ticked areas, against the index as it is "
-    "now; say whether the outcome changed and whether any rule the brief cited changed since its version."
-)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--recheck", required=True, metavar="BRIEF.md", type=Path,
-                        help="a brief written by the use-case check (the Markdown it prints)")
-
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the recheck to stdout; one line on stderr and exit 1 when it cannot run."""

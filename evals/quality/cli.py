@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     variants = perturb.with_typos(questions, seed) if seed is not None else None
     overrides = {name: getattr(args, name) for name in ("retriever", "answerer") if getattr(args, name)}
     settings = Settings.from_env(**overrides)
-    runner.ensure_index(settings)
+    runner.ensure_index(settings, progress_bar=False)
     store = runner.stored_texts(settings)
 
     from chatbot.bot import build_bot

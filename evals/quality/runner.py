@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chatbot.settings import Settings
+from ingest.ensure import ensure_index  # noqa: F401  (one copy, shared with app.py)
 from evals.quality import metrics
 from evals.quality.dataset import Question
 
@@ -33,17 +34,6 @@ def stored_texts(settings: Settings) -> set[str]:
     finally:
         client.close()
     return {text for page in pages for text in page["documents"] or [] if text}
-
-
-def ensure_index(settings: Settings) -> None:
-    """Ingest the corpus when the store is empty, so a fresh checkout is evaluated with one command."""
-    from ingest import pipeline
-
-    if not pipeline.store_is_empty(settings):
-        return
-    where = settings.chroma_url or settings.chroma_dir
-    print(f"The store in {where} is empty: ingesting {settings.corpus_dir} first.", file=sys.stderr)
-    print(pipeline.run(settings).summary(), file=sys.stderr)
 
 
 def run_questions(

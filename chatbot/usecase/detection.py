@@ -1,0 +1,82 @@
+"""Which always-approval areas a described use mentions: transparent keyword rules, with negations read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chatbot.query.negation import Negations
+
+_PERSON = r"(?:actor|actress|performer|talent|singer|presenter|host|cast member)"
+_CREW = r"(?:actors?|writers?|crew|extras|background actors?|voice actors?|dubbing actors?|composers?|musicians?|" \
+        r"animators?|artists?|illustrators?|editors?|stunt performers?|translators?)"
+
+# Transparent keyword rules: (area, pattern). Matching only ever adds an area, so a miss is safer than a
+# clever guess; the person can always tick the area themselves.
+DETECTION_RULES: tuple[tuple[str, str], ...] = (
+    ("final-deliverables", r"final(?: cut| deliverables?| version| shots?| episode| film| frames?)?"),
+    ("final-deliverables", r"on[- ](?:screen|camera)"),
+    ("final-deliverables", r"in (?:the|our) (?:cut|edit|episode|film|movie|show|series)"),
+    ("final-deliverables", r"on the soundtrack|end credits|opening credits|title sequence"),
+    ("talent-likeness", r"likeness(?:es)?"),
+    ("talent-likeness", r"digital (?:doubles?|replicas?|twins?|humans?|performers?)"),
+    ("talent-likeness", rf"replicas?|replicat(?:e|es|ed|ing|ion of) (?:the |an? |his |her |their )?{_PERSON}s?"),
+    ("talent-likeness", r"(?:de|re)-?ag(?:e|es|ed|ing|eing)"),
+    ("talent-likeness", r"younger version|older version"),
+    ("talent-likeness", r"voice (?:clones?|cloning|models?|doubles?)|clon(?:e|es|ed|ing) (?:[\w']+ ){0,2}voices?"),
+    ("talent-likeness", r"synthetic (?:voices?|performers?|actors?)"),
+    ("talent-likeness", r"face[- ]?swap(?:s|ped|ping)?|deep[- ]?fakes?"),
+    ("talent-likeness", rf"{_PERSON}(?:'s|s'|s)? (?:face|faces|voice|voices|body|bodies)"),
+    ("performance-alteration", r"visual adr|lip[- ]?sync(?:ed|ing)?|unscripted dialogue"),
+    ("performance-alteration", rf"(?:alter|change|modify|rewrite)(?:s|ed|ing)? (?:the |an? |his |her |their )?"
+                               rf"(?:{_PERSON}(?:'s|s')? )?(?:performance|delivery|line readings?)"),
+    ("personal-data", r"personal (?:data|information|details)"),
+    ("personal-data", r"(?:cast|crew) (?:lists?|details|information|contacts?|names|photos|headshots)"),
+    ("personal-data", r"contact details|home address(?:es)?|phone numbers?|dates? of birth|passport|medical records?"),
+    ("third-party-ip", r"copyright(?:ed)?"),
+    ("third-party-ip", r"celebrit(?:y|ies)|public figures?"),
+    ("third-party-ip", r"famous (?:artist|painter|photographer|actor|actress|performer|singer|director|person|people)s?"),
+    ("third-party-ip", r"in the style of|trademark(?:s|ed)?|brand logos?"),
+    ("third-party-ip", rf"(?:deceased|dead|late) (?:{_PERSON}|person|artist|celebrity)"),
+    ("proprietary-material", r"scripts?|screenplays?|unreleased (?:footage|assets?|episodes?|scenes?|material)"),
+    ("proprietary-material", r"production (?:images?|stills?|photos?)|dailies|rushes"),
+    ("unowned-training", r"(?:train|trains|trained|training|fine-?tun(?:e|es|ed|ing))\b[^.;]{0,60}?\b(?:on|with)\b[^.;]{0,60}?"
+                         r"\b(?:artists?|artist's|performers?|photographers?|celebrit(?:y|ies)|copyright(?:ed)?|"
+                         r"someone else's|other people's|portfolios?|scraped)"),
+    ("unowned-training", r"lora|fine-?tun(?:e|ed|ing) (?:on|with) (?:an?|the|their|his|her) (?:artist|illustrator|painter)"),
+    ("key-creative-elements", r"main (?:characters?|villains?|heroes|hero|protagonists?|creatures?|settings?)"),
+    ("key-creative-elements", r"(?:lead|title|central|key) (?:characters?|creatures?|villains?|locations?|settings?|visuals?|art)"),
+    ("key-creative-elements", r"character designs?|hero (?:props?|creatures?)"),
+    ("misleading-content", r"fake (?:news|footage|interviews?|documentary|archive)|news (?:segments?|clips?|reports?|broadcasts?)"),
+    ("misleading-content", r"real (?:journalists?|politicians?|news anchors?|events?|people|person|statements?)"),
+    ("misleading-content", r"archiv(?:e|al) footage|made-up (?:statements?|quotes?|footage)"),
+    ("union-roles", rf"(?:replac(?:e|es|ed|ing) |instead of (?:hiring )?)(?:the |an? |our )?{_CREW}"),
+)
+_COMPILED = tuple((area, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for area, pattern in DETECTION_RULES)
+
+@dataclass(frozen=True)
+class Detection:
+    area: str
+    phrase: str  # the words of the description that matched
+    counted: bool = True  # False when the phrase lies in a negation's scope
+    negation: str = ""
+
+
+def detect_areas(description: str) -> tuple[Detection, ...]:
+    """Always-approval areas the description mentions, by the keyword rules above, in order of appearance."""
+    description = description.replace("\u2019", "'").replace("\u2018", "'")
+    negations = Negations(description)  # NegEx scopes: "nothing generated will appear on screen"
+    found: dict[tuple[str, str], Detection] = {}
+    reach: dict[str, int] = {}  # per area, the furthest end of a phrase found so far
+    hits = [(area, match) for area, pattern in _COMPILED for match in pattern.finditer(description)]
+    for area, match in sorted(hits, key=lambda hit: (hit[1].start(), -hit[1].end())):
+        if match.end() <= reach.get(area, -1):
+            continue  # inside a longer phrase already found for the same area (phrases come in order of start)
+        reach[area] = match.end()
+        phrase = " ".join(match.group(0).split())
+        negation = negations.at(match.start(), match.end())
+        key = (area, phrase.lower())
+        if key in found and (found[key].counted or negation):
+            continue
+        found[key] = Detection(area=area, phrase=phrase, counted=not negation, negation=negation)
+    return tuple(found.values())
