@@ -15,7 +15,7 @@ import pytest
 from chatbot.ui import render
 from chatbot.ui.changes_view import recent_changes, versions_html
 from chatbot.settings import Settings
-from chatbot.store.client import open_collection
+from chatbot.store.client import open_client
 from chatbot.types import Citation, Passage
 from ingest import pipeline
 
@@ -88,7 +88,7 @@ def use(env, settings: Settings) -> None:
 
 def citation_of(settings: Settings, section: str, n: int = 1) -> Citation:
     """A source card's citation of a real indexed chunk of `section`."""
-    page = open_collection(settings).get(where={"section": section}, include=["documents", "metadatas"], limit=1)
+    page = open_client(settings).get_collection(settings.collection).get(where={"section": section}, include=["documents", "metadatas"], limit=1)
     assert page["ids"], f"no chunk of {section!r} in the index"
     return Citation.of(n, Passage.from_metadata(page["ids"][0], page["documents"][0], page["metadatas"][0]))
 
