@@ -6,14 +6,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-import numpy as np
-
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
 from chatbot.query.query import Query
 from chatbot.query.words import tokenize
 from chatbot.retrieval.quotes import Quote
 from chatbot.retrieval.search import Retrieval
-from chatbot.types import Citation, Passage
+from chatbot.types import Citation
 
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
@@ -54,13 +52,9 @@ _REPORTED = re.compile(r"(?<!guidance )(?<!Netflix )\b(said|says|reported|claime
 
 
 @dataclasses.dataclass(frozen=True)
-class Candidate:
-    rank: int  # of its passage in the retrieved list
-    position: int  # of the sentence in its passage
-    passage: Passage
-    sentence: str
-    vector: np.ndarray
-    similarity: float  # cosine to the query
+class Candidate(Quote):
+    """A quotable sentence, scored for this question."""
+
     score: float  # similarity blended with word overlap and priors: what selection ranks by
     # The question's words (and the guidance's words for them) that the sentence holds, each with its share
     # of the question's weight.

@@ -1,4 +1,4 @@
-"""The guidance's own decision rule for a planned GenAI use: five principles, always-approval areas, keyword detection."""
+"""The guidance's own decision rule for a planned GenAI use: five principles and the always-approval areas."""
 
 from __future__ import annotations
 
