@@ -33,11 +33,12 @@ class Passage:
     kind: str  # guidance, article, summary or document
     restated: bool = True  # True when the document restates its source in the project's own words
     score: float = 0.0
+    anchors: str = ""  # JSON {restated sentence: link to the original sentence}, when ingest knows them
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, metadata: dict, score: float = 0.0) -> "Passage":
         return cls(chunk_id=chunk_id, text=text, section=str(metadata.get("section", "")), score=score,
-                   **source_fields(metadata))
+                   anchors=str(metadata.get("anchors") or ""), **source_fields(metadata))
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Citation:
     source: str = ""
     kind: str = ""
     chunk_id: str = ""
+    restated: bool = True  # False when `passage` is the original's own words
+    anchors: str = ""  # see Passage.anchors
 
     @classmethod
     def of(cls, n: int, passage: Passage) -> "Citation":
@@ -66,6 +69,8 @@ class Citation:
             source=passage.source,
             kind=passage.kind,
             chunk_id=passage.chunk_id,
+            restated=passage.restated,
+            anchors=passage.anchors,
         )
 
 
