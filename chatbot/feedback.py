@@ -1,4 +1,4 @@
-"""Append-only log of thumbs-up / thumbs-down votes on answers, in a local SQLite file."""
+"""Append-only log of thumbs-up / thumbs-down votes on answers, in a local SQLite file; a down vote may get a reason."""
 
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ CREATE TABLE IF NOT EXISTS feedback (
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
     citations TEXT NOT NULL,
-    vote TEXT NOT NULL CHECK (vote IN ('up', 'down', 'cleared'))
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down', 'cleared')),
+    reason TEXT NOT NULL DEFAULT ''
 )
 """
+_ADD_REASON = "ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT ''"  # logs written before reasons
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Vote:
     answer: str
     citations: list[dict]
     vote: str
+    reason: str = ""
 
 
 class FeedbackStore:
@@ -70,6 +73,11 @@ class FeedbackStore:
 
         return self._transaction(insert, write=True)
 
+    def add_reason(self, vote_id: int, reason: str) -> None:
+        """Keep the optional reason given after a vote with that vote."""
+        self._transaction(lambda c: c.execute("UPDATE feedback SET reason = ? WHERE id = ?", (reason.strip(), vote_id)),
+                          write=True)
+
     def count(self, vote: str | None = None) -> int:
         """How many votes are stored, optionally of one kind."""
         if vote is None:
@@ -79,9 +87,9 @@ class FeedbackStore:
     def all(self) -> list[Vote]:
         """Every vote, oldest first."""
         rows = self._transaction(lambda c: c.execute(
-            "SELECT id, created_at, question, answer, citations, vote FROM feedback ORDER BY id").fetchall())
-        return [Vote(id, created_at, question, answer, json.loads(citations), vote)
-                for id, created_at, question, answer, citations, vote in rows]
+            "SELECT id, created_at, question, answer, citations, vote, reason FROM feedback ORDER BY id").fetchall())
+        return [Vote(id, created_at, question, answer, json.loads(citations), vote, reason)
+                for id, created_at, question, answer, citations, vote, reason in rows]
 
     def _transaction(self, work: Callable[[sqlite3.Connection], T], *, write: bool = False) -> T:
         """Run `work` in one transaction, retrying while another writer holds the file.
@@ -129,6 +137,9 @@ class FeedbackStore:
             if not self._ready:
                 connection.execute("PRAGMA journal_mode = WAL")  # kept in the file: set once, by whoever comes first
                 connection.execute(_SCHEMA)
+                columns = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+                if "reason" not in columns:
+                    connection.execute(_ADD_REASON)
                 self._ready = True
             yield connection
         finally:
