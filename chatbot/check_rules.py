@@ -135,6 +135,18 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((area, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for area, pattern in DETECTION_RULES)
 
+# "3. Talent & Performance", rule "Synthetic or Digital Replicas": creating a digital performer or a digital
+# version of a real performer's voice or likeness needs explicit, documented consent. A consent described as only
+# spoken falls short of "documented", so it is flagged against the talent area (written approval) with that reason.
+_VERBAL_CONSENT = re.compile(
+    r"\b(?:verbal(?:ly)?|oral(?:ly)?|spoken)\s+(?:agreed|agreement|consent(?:ed)?|ok(?:ay)?|approv(?:al|ed)|permission|yes)\b"
+    r"|\b(?:agreed|consent(?:ed)?|said yes|approved|agreement)\s+(?:verbally|orally|over the phone|on the phone)\b"
+    r"|\bhandshake (?:deal|agreement)\b",
+    re.IGNORECASE,
+)
+VERBAL_CONSENT_REASON = ('the description says "{phrase}": the guidance asks for explicit, documented consent, '
+                         "not only a spoken one")
+
 # A match counts unless one of these words comes shortly before it in the same clause ("not in the final cut").
 _NEGATIONS = {"not", "never", "no", "nor", "none", "neither", "won't", "wont", "isn't", "aren't", "doesn't",
               "don't"}
@@ -149,6 +161,7 @@ class Detection:
     phrase: str  # the words of the description that matched
     counted: bool = True  # False when a negation came just before the phrase
     negation: str = ""
+    reason: str = ""  # why the phrase matters, when saying that it is mentioned is not enough
 
 
 @dataclass(frozen=True)
@@ -233,6 +246,12 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
         if key in found and (found[key].counted or negation):
             continue
         found[key] = Detection(area=area, phrase=phrase, counted=not negation, negation=negation)
+    for match in _VERBAL_CONSENT.finditer(description):
+        phrase = " ".join(match.group(0).split())
+        negation = _negation_before(description, match.start())
+        found.setdefault(("talent-likeness", phrase.lower()), Detection(
+            "talent-likeness", phrase, counted=not negation, negation=negation,
+            reason=VERBAL_CONSENT_REASON.format(phrase=phrase)))
     return tuple(found.values())
 
 
@@ -259,7 +278,8 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
         area_reasons.setdefault("final-deliverables", []).append("answered no to principle 4")
     for detection in detections:
         if detection.counted:
-            area_reasons.setdefault(detection.area, []).append(f'the description mentions "{detection.phrase}"')
+            area_reasons.setdefault(detection.area, []).append(
+                detection.reason or f'the description mentions "{detection.phrase}"')
     for key in sorted(area_reasons, key=list(AREAS_BY_KEY).index):
         reasons = list(dict.fromkeys(area_reasons[key]))
         triggers.append(Trigger("area", key, AREAS_BY_KEY[key].label, "; ".join(reasons)))
