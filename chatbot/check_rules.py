@@ -144,6 +144,7 @@ _VERBAL_CONSENT = re.compile(
     r"|\bhandshake (?:deal|agreement)\b",
     re.IGNORECASE,
 )
+CONSENT_PASSAGE = ("3. Talent & Performance", "documented consent")  # the section and words of the rule cited
 VERBAL_CONSENT_REASON = ('the description says "{phrase}": the guidance asks for explicit, documented consent, '
                          "not only a spoken one")
 
@@ -162,6 +163,7 @@ class Detection:
     counted: bool = True  # False when a negation came just before the phrase
     negation: str = ""
     reason: str = ""  # why the phrase matters, when saying that it is mentioned is not enough
+    cite: tuple[str, ...] = ()  # (section, words) of the guidance passage the reason rests on
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,7 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
         negation = _negation_before(description, match.start())
         found.setdefault(("talent-likeness", phrase.lower()), Detection(
             "talent-likeness", phrase, counted=not negation, negation=negation,
-            reason=VERBAL_CONSENT_REASON.format(phrase=phrase)))
+            reason=VERBAL_CONSENT_REASON.format(phrase=phrase), cite=CONSENT_PASSAGE))
     return tuple(found.values())
 
 
