@@ -63,8 +63,11 @@ def test_a_follow_up_sees_the_conversation(client):
     follow_up = client.submit("What about for background extras?", history, api_name="/chat")
     history, _, _ = follow_up.result(timeout=120)
 
-    assert [message["role"] for message in history] == ["user", "assistant", "user", "assistant"]
-    assert _text(history[-1]) and _text(history[-1]) != "…"
+    answers = [message for message in history if not message.get("metadata")]  # folded sources aside
+    assert [message["role"] for message in answers] == ["user", "assistant", "user", "assistant"]
+    assert _text(answers[-1]) and _text(answers[-1]) != "…"
+    assert [message["metadata"]["title"] for message in history if message.get("metadata")] == [
+        "Sources for answer 1", "Sources for answer 2"]
 
 
 def test_a_question_outside_the_documents_is_declined_without_sources(client):

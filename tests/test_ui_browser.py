@@ -59,6 +59,7 @@ def test_a_question_typed_in_the_browser_gets_cited_sources_and_a_vote_is_stored
         [vote] = wait_until(feedback.all, timeout_s=20)
 
         page.locator("#clear").click()
+        page.locator("#clear-yes").click()
         page.locator("#chat [data-testid='user']").first.wait_for(state="detached")
         assert page.locator("#sources .source-card").count() == 0
     assert vote.vote == "up"
