@@ -111,7 +111,8 @@
       tip.id = "cite-tip";
       tip.className = "cite-tip";
       tip.setAttribute("role", "tooltip");
-      (document.querySelector(".gradio-container") || document.body).append(tip);
+      // Inside the app's own container, where Gradio applies the page's stylesheet.
+      (document.querySelector(".gradio-container .contain") || document.body).append(tip);
     }
     tip.textContent = preview.textContent;
     tip.hidden = false;

@@ -31,6 +31,9 @@ SUBTITLE = "Answers from Netflix's guidance on generative AI in production, with
 CSS_PATH = Path(__file__).with_name("ui.css")
 CHECK_CSS_PATH = Path(__file__).with_name("check.css")
 JS_PATH = Path(__file__).with_name("ui.js")
+# Gradio scopes css= rules to the app's content; the page margins around it can only be set from the head.
+HEAD = ("<style>@media (max-width: 720px) { .gradio-container .main.app { padding-left: 10px; padding-right: 10px; } }"
+        "</style>")
 
 
 def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[DocumentInfo] | None = None,
@@ -111,6 +114,7 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         theme=theme(),
         css_paths=[CSS_PATH, CHECK_CSS_PATH],
         js=JS_PATH.read_text(encoding="utf-8"),
+        head=HEAD,
         footer_links=["api"],
     )
     if settings.auth_user:

@@ -175,7 +175,7 @@ def chat_tab(demo: gr.Blocks, bot: "Bot", feedback: FeedbackStore, stream_delay_
     clear_no.click(lambda: gr.update(visible=False), None, confirm_row, queue=False, **private)
     clear_yes.click(reset, None, [*answer_outputs, confirm_row, reason_box], queue=False, **private).then(
         persist, turns, saved_outputs, **private)
-    demo.load(restore, saved, [chatbot, turns, sources, previews, export], **private)
+    demo.load(restore, saved, [chatbot, turns, sources, previews, export], show_progress="hidden", **private)
 
 
 def panel(turn: dict, number: int) -> str:

@@ -97,6 +97,14 @@ def ask_in_browser(page, url: str, question: str) -> str:
 ANSWERS = "#chat .bot-row .message:not(.thought) > [data-testid='bot']"  # an answer, not its folded sources
 
 
+def wait_until_settled(page) -> None:
+    """Until no event is running and nothing fades in or out: every Gradio status tracker (which fades the outputs
+    it updates) is hidden and no CSS transition is under way."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="status-tracker"]')]
+        .every(tracker => tracker.classList.contains('hide'))
+        && !document.getAnimations().some(animation => animation instanceof CSSTransition)""")
+
+
 def wait_for_answer(page, number: int = 1) -> str:
     """Answer `number`'s text, once it is complete: the window has stored it and shows its sources."""
     page.locator(f"#cite-previews [data-answer='{number}']").wait_for(state="attached")
