@@ -26,7 +26,7 @@ def assessment_html(assessment: Assessment) -> str:
             f"{html.escape(t.reason)} {_marks(t.cites)}</li>"
             for t in assessment.triggers
         )
-        parts.append(f'<h3 class="check-heading">Why</h3><ul class="check-triggers">{items}</ul>')
+        parts.append(f'<h2 class="check-heading">Why</h2><ul class="check-triggers">{items}</ul>')
     else:
         parts.append('<p class="check-note">Every principle answered yes and no always-approval area applies: '
                      "share the intended use with your Netflix contact.</p>")
@@ -43,7 +43,7 @@ def assessment_html(assessment: Assessment) -> str:
             f" {_marks((row.cite,))}</li>"
             for row in assessment.matrix_rows
         )
-        parts.append('<h3 class="check-heading">Closest rows of the Proposed Use Case Matrix</h3>'
+        parts.append('<h2 class="check-heading">Closest rows of the Proposed Use Case Matrix</h2>'
                      '<p class="check-note">Found by meaning; they inform, the rule above decides.</p>'
                      f'<ul class="check-matrix">{rows}</ul>')
     for notice in assessment.notices:

@@ -46,8 +46,8 @@ def check_tab(checker: UseCaseChecker) -> None:
         with gr.Column(scale=2, min_width=360, elem_id="check-output"):
             result = gr.HTML(check_view.placeholder_html(CHECK_PLACEHOLDER), elem_id="check-result")
             with gr.Group(visible=False) as brief_box:
-                brief = gr.Markdown(elem_id="check-brief", label="Summary for your Netflix contact",
-                                    buttons=["copy"])
+                gr.HTML('<h2 class="check-heading">Summary for your Netflix contact</h2>', elem_id="check-brief-title")
+                brief = gr.Markdown(elem_id="check-brief", buttons=["copy"])
                 download = gr.DownloadButton("Download the summary (.md)", elem_id="check-brief-download",
                                              size="sm")
             sources = gr.HTML(elem_id="check-sources")
@@ -68,7 +68,8 @@ def check_tab(checker: UseCaseChecker) -> None:
         cards = render.sources_html(assessment.citations, heading="Passages behind this result",
                                     answer=check_view.relied_on_text(assessment), id_prefix="check-source")
         markdown = assessment.to_markdown()
-        return (check_view.assessment_html(assessment), render.escape_markdown_html(markdown),
+        shown = markdown.replace("<", "&lt;")  # a description's markup is shown as text; "&" stays as typed for copying
+        return (check_view.assessment_html(assessment), shown,
                 markdown_file(markdown, BRIEF_NAME), gr.update(visible=True), cards)
 
     def start_again():
