@@ -109,9 +109,7 @@ def chat_tab(demo: gr.Blocks, bot: "Bot", feedback: FeedbackStore, stream_delay_
         return past, previews_html(past), export_update(past, title)
 
     def restore(stored: Any):
-        past = _valid_turns(stored)
-        last = panel(past[-1], len(past)) if past else render.sources_placeholder(IDLE)
-        return conversation.messages(past), past, last, previews_html(past), export_update(past, title)
+        return restored(stored, title)
 
     def vote(past: list[dict], like: gr.LikeData):
         position = conversation.turn_at(past, like.index)
@@ -176,6 +174,18 @@ def chat_tab(demo: gr.Blocks, bot: "Bot", feedback: FeedbackStore, stream_delay_
     clear_yes.click(reset, None, [*answer_outputs, confirm_row, reason_box], queue=False, **private).then(
         persist, turns, saved_outputs, **private)
     demo.load(restore, saved, [chatbot, turns, sources, previews, export], show_progress="hidden", **private)
+
+
+def restored(stored: Any, title: str) -> tuple:
+    """The window for a conversation kept in the browser: messages, turns, sources panel, previews, export."""
+    past = _valid_turns(stored)
+    try:
+        shown = conversation.messages(past)
+        last = panel(past[-1], len(past)) if past else render.sources_placeholder(IDLE)
+        return shown, past, last, previews_html(past), export_update(past, title)
+    except (TypeError, ValueError, KeyError, AttributeError):  # kept by an incompatible version: start afresh
+        log.warning("A conversation kept in the browser could not be read; starting a new one", exc_info=True)
+        return [], [], render.sources_placeholder(IDLE), previews_html([]), export_update([], title)
 
 
 def panel(turn: dict, number: int) -> str:

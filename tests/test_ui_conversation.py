@@ -147,3 +147,15 @@ def test_marker_previews_name_the_source_and_the_cited_sentence():
     assert ('<div data-answer="1"><p data-n="1">[1] Document 1 › Part 1 › Detail 1: “Signage may appear in the '
             'background.”</p>') in markup
     assert '<div data-answer="2"><p data-n="1">[1] Document 1 › Part 1 › Detail 1: “Intro words here.' in markup
+
+
+def test_a_kept_conversation_is_restored_and_an_unreadable_one_starts_afresh():
+    from chatbot.ui_chat import restored
+
+    shown, turns, panel, previews, export = restored([turn()], "Assistant")
+    assert [m["role"] for m in shown] == ["user", "assistant", "assistant"] and len(turns) == 1
+    assert 'data-answer="1"' in panel and 'data-answer="1"' in previews and export["interactive"] is True
+
+    for stored in (None, "text", [{"question": "q"}], [{"question": "q", "answer": "a", "citations": [{"n": "x"}]}]):
+        shown, turns, panel, previews, export = restored(stored, "Assistant")
+        assert (shown, turns, export["interactive"]) == ([], [], False) and "data-answer" not in previews, stored
