@@ -58,6 +58,8 @@ class Citation:
     source: str = ""
     kind: str = ""
     chunk_id: str = ""
+    restated: bool = True  # False when `passage` is the original's own words
+    anchors: str = ""  # see Passage.anchors
 
     @classmethod
     def of(cls, n: int, passage: Passage) -> "Citation":
@@ -71,6 +73,8 @@ class Citation:
             source=passage.source,
             kind=passage.kind,
             chunk_id=passage.chunk_id,
+            restated=passage.restated,
+            anchors=passage.anchors,
         )
 
 

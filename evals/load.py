@@ -97,7 +97,8 @@ def check_chat(history: object, reference: "Answer") -> list[str]:
     """Problems with the conversation the `/chat` endpoint streamed back for one question."""
     if not isinstance(history, list) or not history or not isinstance(history[-1], Mapping):
         return [f"no conversation came back: {str(history)[:80]}"]
-    content = history[-1].get("content")
+    answer = next((m for m in reversed(history) if isinstance(m, Mapping) and not m.get("metadata")), history[-1])
+    content = answer.get("content")  # the answer, not the folded sources that follow it
     text = content if isinstance(content, str) else "".join(
         part.get("text", "") for part in content or [] if isinstance(part, Mapping))
     if text != answer_markdown(reference.text, reference.notice, reference.declined):

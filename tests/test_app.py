@@ -65,9 +65,12 @@ def test_a_follow_up_sees_the_conversation(client):
 
     alone = client.predict("What about for background extras?", api_name="/ask")["answer"]
 
-    assert [message["role"] for message in history] == ["user", "assistant", "user", "assistant"]
+    answers = [message for message in history if not message.get("metadata")]  # folded sources aside
+    assert [message["role"] for message in answers] == ["user", "assistant", "user", "assistant"]
+    assert [message["metadata"]["title"] for message in history if message.get("metadata")] == [
+        "Sources for answer 1", "Sources for answer 2"]
     # Read with the question before it, the follow-up is answered about digital doubles too; asked alone, it is not.
-    assert "digital double" in _text(history[-1]).lower() or "digital replica" in _text(history[-1]).lower()
+    assert "digital double" in _text(answers[-1]).lower() or "digital replica" in _text(answers[-1]).lower()
     assert "digital double" not in alone.lower() and "digital replica" not in alone.lower()
 
 

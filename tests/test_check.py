@@ -185,8 +185,8 @@ def test_the_brief_holds_what_the_netflix_contact_needs(checker):
     assert "Principle 3: Enterprise-secured environment (answered unsure)" in brief
     assert "Talent replication" in brief.split("**Closest rows of the Proposed Use Case Matrix**")[1]
     sources = brief.split("**Sources**")[1]
-    assert len(re.findall(r"^\[\d+\] ", sources, re.MULTILINE)) == len(assessment.citations)
-    assert sources.count(GUIDANCE_URL) == len(assessment.citations)
+    assert len(re.findall(r"^  - \[\d+\] ", sources, re.MULTILINE)) == len(assessment.citations)
+    assert sources.count(GUIDANCE_URL) == 1, "each document is listed once, its cited sections under it"
     assert brief.rstrip().endswith(f"_{DISCLAIMER}_")
 
 

@@ -9,6 +9,7 @@ from ui_helpers import chromium_page, serve
 
 from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, WRITTEN_APPROVAL
 from chatbot.ui.ui import CHECK_EMPTY
+from chatbot.ui.ui_check import CHECK_PLACEHOLDER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,9 +60,16 @@ def test_the_tab_assesses_a_use_and_shows_the_outcome_with_its_sources(bot, arti
         assert "Written approval is required" in " ".join(cards.first.locator("mark.source-quote").all_inner_texts())
         assert cards.first.locator("a.source-link").get_attribute("href").startswith("https://partnerhelp.netflixstudios.com/")
 
-        brief = page.locator("#check-brief textarea").input_value()
-        assert f"**Intended use:** {DESCRIPTION}" in brief and f"**Outcome:** {WRITTEN_APPROVAL}" in brief
-        assert page.locator("#check-brief button[aria-label='Copy']").count() == 1
+        brief = page.locator("#check-brief")
+        assert f"Intended use: {DESCRIPTION}" in brief.inner_text() and f"Outcome: {WRITTEN_APPROVAL}" in brief.inner_text()
+        assert brief.locator("strong").count() >= 3, "the brief is rendered Markdown, not its source"
+        with page.expect_download() as download:
+            page.locator("#check-brief-download").click()
+        text = open(download.value.path(), encoding="utf-8").read()
+        assert f"**Intended use:** {DESCRIPTION}" in text and f"**Outcome:** {WRITTEN_APPROVAL}" in text
+        sources = text.split("**Sources**")[1]
+        assert sources.count("https://partnerhelp.netflixstudios.com/") == 1, "each source is listed once"
+        assert len(re.findall(r"^  - \[\d+\] ", sources, re.MULTILINE)) == len(numbers)
 
         cards.first.locator("mark.source-quote").first.scroll_into_view_if_needed()
         screenshot = artifacts_dir / "check.png"
@@ -82,11 +90,55 @@ def test_an_empty_description_is_asked_for_and_markup_in_one_is_shown_as_text(bo
         page.add_init_script("window.__pwned = undefined;")
         open_check_tab(page, demo.local_url)
         page.locator("#check-assess").click()
-        assert CHECK_EMPTY in page.locator("[data-testid='toast-body']").first.inner_text()
+        missing = page.locator("#check-result [data-state='missing']")
+        missing.wait_for()
+        assert CHECK_EMPTY in missing.inner_text(), "said beside the form, not in a toast over the brief"
+        assert page.locator("[data-testid='toast-body']").count() == 0
         assert page.locator("#check-result .check-outcome").count() == 0
 
         page.locator("#check-description textarea").fill('<img src=x onerror="window.__pwned = 1"> a mood board')
         page.locator("#check-assess").click()
         page.locator("#check-result .check-outcome").wait_for()
-        assert "<img" in page.locator("#check-brief textarea").input_value()
+        assert "<img" in page.locator("#check-brief").inner_text()
         assert page.evaluate("window.__pwned") is None
+
+
+def test_start_again_clears_the_form_and_the_result_and_choices_are_neutral(bot):
+    with serve(bot, bot.settings) as demo, chromium_page() as page:
+        open_check_tab(page, demo.local_url)
+        page.locator("#check-description textarea").fill("Mood boards for the art department")
+        answer(page, 1, "yes")
+        answer(page, 2, "no")
+        page.locator("#check-areas input[name='personal-data']").check()
+        chosen = page.locator("#check-principle-1 label").filter(has_text="yes")
+        red, green, blue = map(int, re.findall(r"\d+", chosen.evaluate("el => getComputedStyle(el).backgroundColor"))[:3])
+        assert max(red, green, blue) - min(red, green, blue) < 40, "a chosen answer is grey, not an alarm colour"
+        page.locator("#check-assess").click()
+        page.locator("#check-result .check-outcome").wait_for()
+
+        page.locator("#check-reset").click()
+        page.locator("#check-result .check-outcome").wait_for(state="detached")
+        assert page.locator("#check-description textarea").input_value() == ""
+        assert page.locator("#check-form input:checked").count() == 0
+        assert CHECK_PLACEHOLDER in page.locator("#check-result").inner_text()
+        assert page.locator("#check-sources .source-card").count() == 0
+        assert page.locator("#check-brief-download").is_hidden()
+
+
+def test_a_consent_given_only_verbally_is_flagged_against_explicit_documented_consent(bot):
+    with serve(bot, bot.settings) as demo, chromium_page() as page:
+        open_check_tab(page, demo.local_url)
+        page.locator("#check-description textarea").fill(
+            "A digital replica of our lead actor for a stunt; he has verbally agreed")
+        for number in range(1, 6):
+            answer(page, number, "yes")
+        page.locator("#check-assess").click()
+
+        talent = page.locator("#check-result .check-triggers li[data-key='talent-likeness']")
+        talent.wait_for()
+        assert '"verbally agreed"' in talent.inner_text() and "explicit, documented consent" in talent.inner_text()
+        assert page.locator("#check-result .check-outcome").get_attribute("data-level") == "written-approval"
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", talent.inner_text())}
+        quotes = " ".join(page.locator("#check-sources .source-card").filter(
+            has=page.locator(".source-section", has_text="Talent")).locator("mark.source-quote").all_inner_texts())
+        assert cited and "documented consent" in quotes, "the card shows the guidance's own sentence"

@@ -224,3 +224,20 @@ def test_a_huge_repetitive_paste_is_scanned_in_linear_time(phrase):
     detections = detect_areas(paste)
     assert time.perf_counter() - started < 5
     assert len({detection.phrase.lower() for detection in detections}) <= 3
+
+
+@pytest.mark.parametrize("description", ["A digital double of our lead; he has verbally agreed to it",
+                                         "Her voice clone for the dub, with her verbal consent",
+                                         "Re-ageing the host, who agreed over the phone"])
+def test_a_consent_that_is_only_spoken_is_flagged_against_documented_consent(description):
+    decision = decide(ALL_YES, detections=detect_areas(description))
+
+    [talent] = [trigger for trigger in decision.triggers if trigger.key == "talent-likeness"]
+    assert "explicit, documented consent" in talent.reason
+    assert decision.outcome == WRITTEN_APPROVAL
+
+
+def test_a_spoken_consent_alone_is_enough_to_flag_and_a_denied_one_is_shown_not_counted():
+    assert "talent-likeness" in counted("The presenter verbally agreed to the plan")
+    [detection] = [d for d in detect_areas("Written consent, not a verbal agreement") if d.area == "talent-likeness"]
+    assert not detection.counted and detection.negation == "not"

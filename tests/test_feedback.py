@@ -33,7 +33,8 @@ def test_a_vote_is_stored_with_its_question_answer_and_citations(log_location):
     assert (vote.question, vote.answer, vote.vote) == ("Can I use Midjourney for mood boards?", "Yes, for ideation [1].", "up")
     assert vote.citations == [{"n": 1, "title": "Using Generative AI in Content Production", "section": "Guiding Principles",
                                "url": "https://example.org/guidance", "passage": "Share any intended use.", "score": 0.71,
-                               "source": "netflix-genai-guidance.md", "kind": "guidance", "chunk_id": "abc"}]
+                               "source": "netflix-genai-guidance.md", "kind": "guidance", "chunk_id": "abc",
+                               "restated": True, "anchors": ""}]
     assert vote.created_at.endswith("+00:00")
 
 
@@ -44,6 +45,30 @@ def test_votes_are_appended_never_replaced(log_location):
 
     assert [vote.vote for vote in store.all()] == ["up", "cleared", "down", "down"]
     assert (store.count(), store.count("down"), store.count("up")) == (4, 2, 1)
+
+
+def test_a_reason_given_after_a_down_vote_is_kept_with_that_vote(log_location):
+    store = FeedbackStore(log_location)
+    store.record("q1", "a1", [], "up")
+    down = store.record("q2", "a2", [], "down")
+
+    store.add_reason(down, "  It cites the wrong section.  ")
+
+    assert [(vote.vote, vote.reason) for vote in store.all()] == [("up", ""), ("down", "It cites the wrong section.")]
+
+
+def test_a_log_written_before_reasons_existed_gains_the_column(tmp_path):
+    path = tmp_path / "feedback.sqlite"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, "
+                    "question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, vote TEXT NOT NULL)")
+        old.execute("INSERT INTO feedback (created_at, question, answer, citations, vote) "
+                    "VALUES ('2025-01-01', 'q', 'a', '[]', 'down')")
+    store = FeedbackStore(path)
+
+    store.add_reason(1, "Too vague")
+
+    assert [(vote.question, vote.reason) for vote in store.all()] == [("q", "Too vague")]
 
 
 def test_an_unknown_vote_is_refused(log_location):

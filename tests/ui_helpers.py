@@ -54,15 +54,19 @@ def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tu
 
 
 @contextlib.contextmanager
-def chromium_page(width: int = 1400, height: int = 1000):
-    """A page in Debian's headless Chromium driven by Playwright; skips when either is missing."""
+def chromium_page(width: int = 1400, height: int = 1000, **context_options):
+    """A page in Debian's headless Chromium driven by Playwright; skips when either is missing.
+
+    `context_options` go to `Browser.new_context` (e.g. `color_scheme="dark"`, `permissions=[...]`).
+    """
     if not CHROMIUM.exists() and not shutil.which("chromium"):
         pytest.skip("Chromium is not installed: run `make browser`")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+            page = context.new_page()
             page.set_default_timeout(60_000)
             yield page
         finally:
@@ -87,14 +91,22 @@ def ask_in_browser(page, url: str, question: str) -> str:
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_selector("#sources .source-card, #sources .sources-empty[data-state='declined']")
-    answer = page.locator("#chat [data-testid='bot']").last
-    # The streamed text is complete when it stops changing.
-    last = None
-    for _ in range(100):
-        text = answer.inner_text()
-        if text == last and text.strip() not in {"", "…"}:
-            return text
-        last = text
-        time.sleep(0.2)
-    return last or ""
+    return wait_for_answer(page)
+
+
+ANSWERS = "#chat .bot-row .message:not(.thought) > [data-testid='bot']"  # an answer, not its folded sources
+
+
+def wait_until_settled(page) -> None:
+    """Until no event is running and nothing fades in or out: every Gradio status tracker (which fades the outputs
+    it updates) is hidden and no CSS transition is under way."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="status-tracker"]')]
+        .every(tracker => tracker.classList.contains('hide'))
+        && !document.getAnimations().some(animation => animation instanceof CSSTransition)""")
+
+
+def wait_for_answer(page, number: int = 1) -> str:
+    """Answer `number`'s text, once it is complete: the window has stored it and shows its sources."""
+    page.locator(f"#cite-previews [data-answer='{number}']").wait_for(state="attached")
+    page.locator(f"#sources .sources-panel[data-answer='{number}']").wait_for()
+    return page.locator(ANSWERS).nth(number - 1).inner_text()

@@ -97,8 +97,12 @@ class Database:
                 self._engine = self._open()
             return self._engine
 
-    def ensure(self, metadata: "MetaData") -> None:
-        """Create `metadata`'s tables once per process; another process creating them at the same time is fine."""
+    def ensure(self, metadata: "MetaData", upgrade: Callable[["Connection"], None] | None = None) -> None:
+        """Create `metadata`'s tables once per process; another process creating them at the same time is fine.
+
+        Args:
+            upgrade: run once after creating, to bring tables an older version made up to date.
+        """
         if id(metadata) in self._schemas:
             return
 
@@ -112,6 +116,8 @@ class Database:
                 raise
             # Two processes creating the same PostgreSQL table at once: one of them fails, the tables exist.
             self.run(create, write=True)
+        if upgrade is not None:
+            self.run(upgrade, write=True)
         self._schemas.add(id(metadata))
 
     def run(self, work: Callable[["Connection"], T], *, write: bool = False) -> T:

@@ -26,7 +26,7 @@ def assessment_html(assessment: Assessment) -> str:
             f"{html.escape(t.reason)} {_marks(t.cites)}</li>"
             for t in assessment.triggers
         )
-        parts.append(f'<h4 class="check-heading">Why</h4><ul class="check-triggers">{items}</ul>')
+        parts.append(f'<h2 class="check-heading">Why</h2><ul class="check-triggers">{items}</ul>')
     else:
         parts.append('<p class="check-note">Every principle answered yes and no always-approval area applies: '
                      "share the intended use with your Netflix contact.</p>")
@@ -43,7 +43,7 @@ def assessment_html(assessment: Assessment) -> str:
             f" {_marks((row.cite,))}</li>"
             for row in assessment.matrix_rows
         )
-        parts.append('<h4 class="check-heading">Closest rows of the Proposed Use Case Matrix</h4>'
+        parts.append('<h2 class="check-heading">Closest rows of the Proposed Use Case Matrix</h2>'
                      '<p class="check-note">Found by meaning; they inform, the rule above decides.</p>'
                      f'<ul class="check-matrix">{rows}</ul>')
     for notice in assessment.notices:
@@ -57,8 +57,10 @@ def relied_on_text(assessment: Assessment) -> str:
     return " ".join(f"{sentence} [{n}]" for n, sentences in assessment.relied_on.items() for sentence in sentences)
 
 
-def placeholder_html(message: str) -> str:
-    return f'<section class="check-result" data-level="none"><p class="check-note">{html.escape(message)}</p></section>'
+def placeholder_html(message: str, state: str = "idle") -> str:
+    """The result panel before an outcome: a hint ("idle"), a missing input ("missing") or an error ("error")."""
+    return (f'<section class="check-result" data-level="none" data-state="{html.escape(state)}">'
+            f'<p class="check-note">{html.escape(message)}</p></section>')
 
 
 def _marks(numbers) -> str:

@@ -1,4 +1,5 @@
-"""Append-only log of thumbs-up / thumbs-down votes on answers, in a SQLite file or the shared database."""
+"""Append-only log of thumbs-up / thumbs-down votes on answers, in a SQLite file or the shared database; a down vote
+may get a reason."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class Vote:
     answer: str
     citations: list[dict]
     vote: str
+    reason: str = ""
 
 
 class FeedbackStore:
@@ -64,6 +66,12 @@ class FeedbackStore:
         return int(self.database.run(lambda c: c.execute(table.insert().values(**row)).inserted_primary_key[0],
                                      write=True))
 
+    def add_reason(self, vote_id: int, reason: str) -> None:
+        """Keep the optional reason given after a vote with that vote."""
+        table = self._table()
+        update = table.update().where(table.c.id == int(vote_id)).values(reason=reason.strip())
+        self.database.run(lambda c: c.execute(update), write=True)
+
     def count(self, vote: str | None = None) -> int:
         """How many votes are stored, optionally of one kind."""
         from sqlalchemy import func, select
@@ -80,12 +88,13 @@ class FeedbackStore:
 
         table = self._table()
         rows = self.database.run(lambda c: c.execute(select(table).order_by(table.c.id)).all())
-        return [Vote(row.id, row.created_at, row.question, row.answer, json.loads(row.citations), row.vote)
+        return [Vote(row.id, row.created_at, row.question, row.answer, json.loads(row.citations), row.vote,
+                     row.reason)
                 for row in rows]
 
     def _table(self) -> "Table":
         metadata, table = _schema()
-        self.database.ensure(metadata)
+        self.database.ensure(metadata, upgrade=_add_reason_column)
         return table
 
 
@@ -103,10 +112,19 @@ def _schema() -> tuple["MetaData", "Table"]:
         Column("answer", Text, nullable=False),
         Column("citations", Text, nullable=False),
         Column("vote", String(10), nullable=False),
+        Column("reason", Text, nullable=False, server_default=""),
         CheckConstraint("vote IN ('up', 'down', 'cleared')", name="feedback_vote"),
         sqlite_autoincrement=True,  # ids are never reused, as in the log's first schema
     )
     return metadata, table
+
+
+def _add_reason_column(connection) -> None:
+    """Logs written before votes had reasons get the column, empty for their old rows."""
+    from sqlalchemy import inspect, text
+
+    if "reason" not in {column["name"] for column in inspect(connection).get_columns("feedback")}:
+        connection.execute(text("ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT ''"))
 
 
 def _plain(citation: object) -> dict:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from chatbot.store.catalog import DocumentInfo
+from chatbot.ui.source_links import citation_link, safe_url
 from chatbot.types import Answer, Citation
 
 if TYPE_CHECKING:
@@ -52,29 +53,68 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def sources_html(citations: Sequence[Citation], *, declined: bool = False, heading: str = "Sources",
-                 answer: str = "", changes: "RecentChanges | None" = None) -> str:
+                 answer: str = "", answer_number: int | None = None, id_prefix: str = "source",
+                 changes: "RecentChanges | None" = None) -> str:
     """Numbered cards, one per citation; every document-derived string is escaped.
 
     Args:
         answer: the answer text; the sentences it cites with [n] are highlighted in card n's passage.
+        answer_number: which answer of the conversation the cards belong to (the panel's `data-answer`).
+        id_prefix: card n gets the id `{id_prefix}-{n}`, unique on the page.
         changes: recent revisions; a card whose section one of them changed carries a "changed on" badge.
     """
     if declined:
         return _panel(heading, '<p class="sources-empty" data-state="declined">'
-                      "No sources: the indexed documents don't cover this question.</p>")
+                      "No sources: the indexed documents don't cover this question.</p>", answer_number)
     if not citations:
-        return _panel(heading, '<p class="sources-empty" data-state="none">No sources for this answer.</p>')
+        return _panel(heading, '<p class="sources-empty" data-state="none">No sources for this answer.</p>',
+                      answer_number)
     quotes = quoted_sentences(answer)
-    return _panel(heading, "\n".join(_card(citation, quotes.get(citation.n, ()), changes) for citation in citations))
+    cards = "\n".join(_card(citation, quotes.get(citation.n, ()), id_prefix, changes) for citation in citations)
+    return _panel(heading, cards, answer_number)
 
 
-def sources_placeholder(message: str) -> str:
+def sources_placeholder(message: str, answer_number: int | None = None) -> str:
     """The sources panel before an answer: a short hint or status line."""
-    return _panel("Sources", f'<p class="sources-empty" data-state="idle">{html.escape(message)}</p>')
+    heading = f"Sources for answer {answer_number}" if answer_number else "Sources"
+    return _panel(heading, f'<p class="sources-empty" data-state="idle">{html.escape(message)}</p>', answer_number)
 
 
-def _panel(heading: str, body: str) -> str:
-    return f'<section class="sources-panel"><h3 class="sources-heading">{html.escape(heading)}</h3>{body}</section>'
+def cite_previews_html(answers: Iterable[tuple[int, str, Sequence[Citation]]]) -> str:
+    """What hovering or focusing marker [n] of answer k shows: the source's title, section and cited sentence.
+
+    Args:
+        answers: (answer number, answer text, citations) for each answer of the conversation.
+    """
+    parts = []
+    for number, answer, citations in answers:
+        quotes = quoted_sentences(answer)
+        items = "".join(
+            f'<p data-n="{int(c.n)}">{html.escape(preview_text(c, quotes.get(c.n, ())))}</p>' for c in citations)
+        parts.append(f'<div data-answer="{int(number)}">{items}</div>')
+    return f'<div class="cite-previews" hidden>{"".join(parts)}</div>'
+
+
+def preview_text(citation: Citation, quotes: Sequence[str] = ()) -> str:
+    """"[n] Title › Section: “the cited sentence”", falling back on the passage's opening words."""
+    where = " › ".join(part for part in (citation.title or citation.source, _section(citation.section)) if part)
+    quoted = " ".join(q for q in quotes if _find(citation.passage, q)) or _opening(citation.passage)
+    return f"[{int(citation.n)}] {where}: “{quoted}”"
+
+
+def _opening(text: str, words: int = 30) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def _section(section: str) -> str:
+    return section.replace(" > ", " › ")
+
+
+def _panel(heading: str, body: str, answer_number: int | None = None) -> str:
+    number = f' data-answer="{int(answer_number)}"' if answer_number else ""
+    return (f'<section class="sources-panel"{number}><h2 class="sources-heading">{html.escape(heading)}</h2>'
+            f"{body}</section>")
 
 
 def quoted_sentences(answer: str) -> dict[int, list[str]]:
@@ -88,18 +128,20 @@ def quoted_sentences(answer: str) -> dict[int, list[str]]:
     return quotes
 
 
-def _card(citation: Citation, quotes: Sequence[str] = (), changes: "RecentChanges | None" = None) -> str:
+def _card(citation: Citation, quotes: Sequence[str] = (), id_prefix: str = "source",
+          changes: "RecentChanges | None" = None) -> str:
     number = int(citation.n)
     title = html.escape(citation.title or citation.source or "Untitled document")
-    section = html.escape(citation.section.replace(" > ", " › ")) if citation.section else ""
+    section = html.escape(_section(citation.section)) if citation.section else ""
     kind = KIND_LABELS.get(citation.kind, "")
     url = safe_url(citation.url)
+    link = citation_link(citation, quotes)
     title_html = _link(url, title, "source-title") if url else f'<span class="source-title">{title}</span>'
-    origin = (_link(url, "Open the original ↗", "source-link") if url
+    origin = (_link(link, "Open the original ↗", "source-link") if link
               else f'<span class="source-path">{html.escape(citation.source)}</span>')
     return (
-        f'<article class="source-card" id="source-{number}" data-n="{number}">'
-        f'<header class="source-header"><span class="source-n">{number}</span>{title_html}'
+        f'<article class="source-card" id="{id_prefix}-{number}" data-n="{number}" tabindex="-1">'
+        f'<header class="source-header"><span class="source-n"><span class="sr-text">Source </span>{number}</span>{title_html}'
         + (f'<span class="source-kind">{kind}</span>' if kind else "")
         + "</header>"
         + (f'<div class="source-section">{section}</div>' if section else "")
@@ -143,12 +185,6 @@ def _find(text: str, quote: str) -> tuple[int, int] | None:
 
 def _link(url: str, label: str, css_class: str) -> str:
     return f'<a class="{css_class}" href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{label}</a>'
-
-
-def safe_url(url: str) -> str:
-    """The URL when it is http(s), else "" (no javascript: or data: links from a document's front matter)."""
-    parsed = urlparse(url.strip()) if url else None
-    return url.strip() if parsed and parsed.scheme in {"http", "https"} and parsed.netloc else ""
 
 
 def about_markdown(documents: Iterable[DocumentInfo]) -> str:

@@ -83,9 +83,12 @@ class Assessment:
         if self.notices:
             lines += [f"_{notice}_" for notice in self.notices] + [""]
         lines.append("**Sources**")
-        for citation in self.citations:
-            where = " > ".join(part for part in (citation.title, citation.section) if part)
-            lines.append(f"[{citation.n}] {where}" + (f", {citation.url}" if citation.url else ""))
+        documents: dict[tuple[str, str], list[Citation]] = {}
+        for citation in self.citations:  # each document once, its cited sections under it
+            documents.setdefault((citation.title or citation.source, citation.url), []).append(citation)
+        for (title, url), cited in documents.items():
+            lines.append(f"- {title}" + (f", {url}" if url else ""))
+            lines += [f"  - [{citation.n}] {citation.section or title}" for citation in cited]
         if self.versions:
             lines += ["", "**Versions of the cited documents**", *(version.brief_line() for version in self.versions)]
         lines += ["", f"_{self.disclaimer}_"]

@@ -103,6 +103,9 @@ class UseCaseChecker:
                 cites = tuple(n for section in area.sections
                               for n in (cite(intro, "written approval") if section == INTRODUCTION
                                         else cite(_first(guidance, section), *area.cues)))
+                for detection in detections:  # a phrase whose reason rests on a passage of its own
+                    if detection.counted and detection.area == trigger.key and detection.cite:
+                        cites += cite(_first(guidance, *detection.cite), detection.cite[1])
             else:
                 principle = next(p for p in PRINCIPLES if p.key == trigger.key)
                 cites = (cite(_principle_passage(guidance, principle), f"principle {principle.number},")

@@ -54,12 +54,28 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((area, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)) for area, pattern in DETECTION_RULES)
 
+# "3. Talent & Performance", rule "Synthetic or Digital Replicas": creating a digital performer or a digital
+# version of a real performer's voice or likeness needs explicit, documented consent. A consent described as only
+# spoken falls short of "documented", so it is flagged against the talent area (written approval) with that reason.
+_VERBAL_CONSENT = re.compile(
+    r"\b(?:verbal(?:ly)?|oral(?:ly)?|spoken)\s+(?:agreed|agreement|consent(?:ed)?|ok(?:ay)?|approv(?:al|ed)|permission|yes)\b"
+    r"|\b(?:agreed|consent(?:ed)?|said yes|approved|agreement)\s+(?:verbally|orally|over the phone|on the phone)\b"
+    r"|\bhandshake (?:deal|agreement)\b",
+    re.IGNORECASE,
+)
+CONSENT_PASSAGE = ("3. Talent & Performance", "documented consent")  # the section and words of the rule cited
+VERBAL_CONSENT_REASON = ('the description says "{phrase}": the guidance asks for explicit, documented consent, '
+                         "not only a spoken one")
+
+
 @dataclass(frozen=True)
 class Detection:
     area: str
     phrase: str  # the words of the description that matched
     counted: bool = True  # False when the phrase lies in a negation's scope
     negation: str = ""
+    reason: str = ""  # why the phrase matters, when saying that it is mentioned is not enough
+    cite: tuple[str, ...] = ()  # (section, words) of the guidance passage the reason rests on
 
 
 def detect_areas(description: str) -> tuple[Detection, ...]:
@@ -79,4 +95,10 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
         if key in found and (found[key].counted or negation):
             continue
         found[key] = Detection(area=area, phrase=phrase, counted=not negation, negation=negation)
+    for match in _VERBAL_CONSENT.finditer(description):
+        phrase = " ".join(match.group(0).split())
+        negation = negations.at(match.start(), match.end())
+        found.setdefault(("talent-likeness", phrase.lower()), Detection(
+            "talent-likeness", phrase, counted=not negation, negation=negation,
+            reason=VERBAL_CONSENT_REASON.format(phrase=phrase), cite=CONSENT_PASSAGE))
     return tuple(found.values())

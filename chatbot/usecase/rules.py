@@ -167,7 +167,8 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
         area_reasons.setdefault("final-deliverables", []).append("answered no to principle 4")
     for detection in detections:
         if detection.counted:
-            area_reasons.setdefault(detection.area, []).append(f'the description mentions "{detection.phrase}"')
+            area_reasons.setdefault(detection.area, []).append(
+                detection.reason or f'the description mentions "{detection.phrase}"')
     for key in sorted(area_reasons, key=list(AREAS_BY_KEY).index):
         reasons = list(dict.fromkeys(area_reasons[key]))
         triggers.append(Trigger("area", key, AREAS_BY_KEY[key].label, "; ".join(reasons)))
