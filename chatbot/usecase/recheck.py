@@ -16,7 +16,8 @@ _OUTCOME = re.compile(r"^\*\*Outcome:\*\* (.*?)(?: (?:\[\d+\])+)?$")
 _ANSWER = re.compile(r"^(\d)\. .* \*\*(yes|no|unsure)\*\*$")
 _ACTIONS = "|".join([*(action for _, action in MATRIX_ACTIONS), "see the row"])
 _ROW = re.compile(rf"^- (.*): (?:(\S+) )?({_ACTIONS}) \[(\d+)\]$")
-_SOURCE = re.compile(r"^\[(\d+)\] (.*?)(?:, (https?://\S+))?$")
+_DOCUMENT = re.compile(r"^- (?!\[)(.*?)(?:, (https?://\S+))?$")  # "- Title, URL", each cited document once
+_SOURCE = re.compile(r"^- \[(\d+)\] (.*)$")  # "  - [n] Section", under its document
 _VERSION = re.compile(r"^- (.+?) ((?:\[\d+\])+): version of (\S+), sha256 ([0-9a-f]+)$")
 
 
@@ -82,7 +83,7 @@ def parse_brief(text: str) -> Brief:
                   if line.startswith(f"- {area.label} (") and "ticked" in line.split("(", 1)[1])
     rows = {m.group(1): f"{m.group(2) or ''} {m.group(3)}".strip()
             for line in blocks.get("Closest rows of the Proposed Use Case Matrix", []) if (m := _ROW.match(line))}
-    sources = {int(m.group(1)): m.group(2) for line in blocks.get("Sources", []) if (m := _SOURCE.match(line))}
+    sources = _sources(blocks.get("Sources", []))
     versions = tuple(CitedVersion(m.group(1), m.group(3), m.group(4), tuple(map(int, re.findall(r"\d+", m.group(2)))))
                      for line in blocks.get("Versions of the cited documents", []) if (m := _VERSION.match(line)))
     return Brief("" if described == "(not described)" else described, answers, areas, outcome, rows, sources,
@@ -161,6 +162,18 @@ def _cited_rules(history: VersionHistory, brief: Brief) -> list[CitedRule]:
                 rules.append(CitedRule(n, cited.source, section, "changed", current.date,
                                        tuple(diff_text(change.old_text, change.new_text))))
     return sorted(rules, key=lambda rule: rule.n)
+
+
+def _sources(lines: list[str]) -> dict[int, str]:
+    """{n: "title > section"} from the brief's Sources list (documents, each with its cited sections under it)."""
+    sources, title = {}, ""
+    for line in lines:
+        if cited := _SOURCE.match(line):
+            section = cited.group(2)
+            sources[int(cited.group(1))] = f"{title} > {section}" if title and section != title else section
+        elif document := _DOCUMENT.match(line):
+            title = document.group(1)
+    return sources
 
 
 def _blocks(text: str) -> dict[str, list[str]]:
