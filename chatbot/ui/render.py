@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
+from chatbot.sentences import segments
 from chatbot.store.catalog import DocumentInfo
 from chatbot.ui.source_links import citation_link, safe_url
 from chatbot.types import Answer, Citation
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from chatbot.ui.changes_view import RecentChanges
 
 MARKER = re.compile(r"\[(\d+)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MIN_QUOTE_WORDS = 4  # shorter sentences could match a passage by chance
 KIND_LABELS = {"guidance": "Guidance", "article": "Article", "summary": "Summary", "document": "Document"}
 
@@ -122,7 +122,7 @@ def quoted_sentences(answer: str) -> dict[int, list[str]]:
     quotes: dict[int, list[str]] = {}
     parts = re.split(r"((?:\s*\[\d+\])+)", answer)
     for text, markers in zip(parts[::2], parts[1::2]):
-        sentences = [sentence for sentence in SENTENCE_END.split(text.strip()) if sentence]
+        sentences = segments(text.strip())
         for number in sorted({int(n) for n in re.findall(r"\d+", markers)}):
             quotes.setdefault(number, []).extend(sentences)
     return quotes

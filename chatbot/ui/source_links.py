@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlparse
 
+from chatbot.sentences import segments
 from chatbot.types import Citation
 
 EDGE_WORDS = 4  # a long sentence is found by its first and last few words (`#:~:text=start,end`)
 MIN_FRAGMENT_WORDS = 4  # fewer, short words could match the wrong place on the page
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _MARKUP = (
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # [text](url) reads as text on the page
     (re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)", re.MULTILINE), ""),  # heading, list, quote marks
@@ -74,7 +74,7 @@ def plain_text(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip() and not part.lstrip().startswith("#")]
+    return [part for part in segments(text) if not part.startswith("#")]
 
 
 def _anchored(url: str, anchors: str, candidates: list[str]) -> str:

@@ -10,6 +10,7 @@ import gradio as gr
 
 from chatbot.ui import conversation, render
 from chatbot.ui.downloads import markdown_file
+from chatbot.answer.decline import EMPTY_QUESTION  # one text for every front end
 from chatbot.errors import ChatbotError
 from chatbot.ui.changes_view import RecentChanges, recent_changes
 from chatbot.ui.feedback import FeedbackStore
@@ -26,7 +27,6 @@ EXAMPLES = (
     "Can we train a model on a famous painter's work?",
     "What happened with What Jennifer Did?",
 )
-EMPTY_QUESTION = "Type a question first, or pick one of the examples."
 GENERIC_FAILURE = "Sorry, something went wrong while answering. Please try again, or rephrase the question."
 IDLE = "Ask a question: the passages behind the answer appear here."
 HINT = "Answers quote restatements of the sources: check the original before you rely on one."
