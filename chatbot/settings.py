@@ -36,7 +36,10 @@ class Settings:
     )
     chunk_min_words: int = _setting(80, "Chunks shorter than this are merged with a neighbour in the same section")
     chunk_overlap_words: int = _setting(30, "Words repeated between consecutive chunks of a long section")
-    fetch_timeout_s: float = _setting(15.0, "Timeout for fetching a URL given to the ingester")
+    fetch_timeout_s: float = _setting(15.0, "Seconds a URL given to the ingester may take to download, in all")
+    max_source_mb: float = _setting(
+        5.0, "Largest file or download ingested as one source, in MB; about 5,000 chunks, which are made visible at once"
+    )
 
     # Retrieval and answering
     top_k: int = _setting(4, "Most passages cited in one answer")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
 from ingest import records
-from ingest.loaders import load_file, load_url
+from ingest.loaders import load_file, load_url, max_source_bytes
 from ingest.sources import Inventory, Target, inventory, stale_sources
 from ingest.split import split_document
 
@@ -137,4 +137,4 @@ def run(
 def _load(target: Target, settings: Settings):
     if target.url:
         return load_url(target.url, settings)
-    return load_file(target.path, target.source)
+    return load_file(target.path, target.source, max_source_bytes(settings))

@@ -1,0 +1,84 @@
+"""Link and image markup removed from document text: a link keeps its words, an image goes, nested brackets included."""
+
+from __future__ import annotations
+
+import re
+
+# A reference definition ("[label]: http://host/page") is a whole line that only names an address.
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+# Raw HTML links and images in Markdown: the words of <a> stay, <img> goes.
+_HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HTML_LINK = re.compile(r"</?a\b[^>]*>", re.IGNORECASE)
+
+
+def without_links(text: str) -> str:
+    """`text` with Markdown and HTML links reduced to their words and images removed.
+
+    Handles nested brackets (`[a [b]](url)`), parentheses inside addresses, reference links (`[a][ref]`) and
+    their definitions; brackets that open no link (`[1]`) stay as they are.
+    """
+    if "[" not in text and "<" not in text:
+        return text
+    text = _DEFINITION.sub("", text)
+    text = _HTML_IMAGE.sub("", text)
+    text = _HTML_LINK.sub("", text)
+    return _inline(text)
+
+
+def _inline(text: str) -> str:
+    out: list[str] = []
+    position = 0
+    while position < len(text):
+        start = text.find("[", position)
+        if start < 0:
+            out.append(text[position:])
+            break
+        image = start > 0 and text[start - 1] == "!" and not _escaped(text, start - 1)
+        label_end = _closing(text, start, "[", "]")
+        target_end = _target_end(text, label_end) if label_end is not None else None
+        if _escaped(text, start) or target_end is None:
+            out.append(text[position : start + 1])
+            position = start + 1
+            continue
+        out.append(text[position : start - 1] if image else text[position:start])
+        if not image:
+            out.append(_inline(text[start + 1 : label_end]))
+        position = target_end
+    return "".join(out)
+
+
+def _target_end(text: str, label_end: int) -> int | None:
+    """Where the `(address)` or `[ref]` after a link's label ends, or None when the label opens no link."""
+    after = label_end + 1
+    if after < len(text) and text[after] == "(":
+        end = _closing(text, after, "(", ")")
+        return None if end is None else end + 1
+    if after < len(text) and text[after] == "[":
+        end = _closing(text, after, "[", "]")
+        return None if end is None or "\n" in text[after:end] else end + 1
+    return None
+
+
+def _closing(text: str, start: int, opening: str, closing: str) -> int | None:
+    """Index of the bracket that closes the one at `start`, counting nested pairs and skipping escapes."""
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char in (opening, closing) and _escaped(text, index):
+            continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char == "\n" and index + 1 < len(text) and text[index + 1] == "\n":
+            return None  # a link never spans paragraphs
+    return None
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
