@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from chatbot.answer import trust
+from chatbot.answer.orders import gives_orders
 from chatbot.expansion import expand
 from chatbot.lexical import tokenize
-from chatbot.sanitize import remove_instructions
 from chatbot.sentence_bank import SentenceBank
 from chatbot.types import Citation, Passage
 from chatbot.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
@@ -138,6 +139,8 @@ def candidates(
     found: list[Candidate] = []
     seen: set[str] = set()
     for rank, (passage, chunk) in enumerate(zip(pool, bank.get(pool))):
+        if trust.speaks_to_answerer(chunk.sentences):  # planted orders: the sentences around them are part of them
+            continue
         for position, (sentence, vector) in enumerate(zip(chunk.sentences, chunk.embeddings)):
             match = None
             if passage.restated and source_sentences:
@@ -150,11 +153,11 @@ def candidates(
             key = " ".join(tokenize(candidate.sentence))
             if key in seen or candidate.sentence.endswith(":"):  # repeated (overlap, same point), or a list's lead-in
                 continue
-            if remove_instructions(candidate.sentence)[1]:  # orders to an assistant, planted in a document
+            if gives_orders(candidate.sentence):
                 continue
             seen.add(key)
             found.append(candidate)
-    return found
+    return trust.below_guidance(found)
 
 
 def _same_point(sentence: str, vector: np.ndarray, url: str, source_sentences: list) -> tuple | None:
@@ -242,7 +245,7 @@ def cite(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
         if chunk_id not in numbers:
             numbers[chunk_id] = len(numbers) + 1
             citations.append(Citation.of(numbers[chunk_id], candidate.passage))
-        parts.append(f"{candidate.sentence} [{numbers[chunk_id]}]")
+        parts.append(f"{trust.attributed(candidate.sentence, candidate.passage)} [{numbers[chunk_id]}]")
     return " ".join(parts), tuple(citations)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chatbot.answer.trust import policy
 from chatbot.chunk_index import ChunkIndex, fingerprint
 from chatbot.errors import IndexMissing
 from chatbot.expansion import expand
@@ -43,12 +44,12 @@ _snapshots_lock = threading.Lock()
 
 def shared_snapshot(settings: Settings, collection: "chromadb.Collection", current: str) -> ChunkIndex:
     """The collection's snapshot with fingerprint `current`: the one already in memory, or read now."""
-    store = f"{settings.chroma_url or settings.chroma_dir.resolve()}|{settings.collection}"
+    store = f"{settings.chroma_url or settings.chroma_dir.resolve()}|{settings.collection}|{settings.trusted_sources}"
     collection_id = str(collection.id)  # a rebuilt index is a new collection, even with the same chunk ids
     with _snapshots_lock:  # held while reading, so two retrievers starting together read the index once
         known = _snapshots.get(store)
         if known is None or known[0] != collection_id or known[1].fingerprint != current:
-            known = _snapshots[store] = (collection_id, ChunkIndex.load(collection))
+            known = _snapshots[store] = (collection_id, ChunkIndex.load(collection, policy(settings)))
         return known[1]
 
 

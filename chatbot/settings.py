@@ -28,6 +28,11 @@ class Settings:
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
     collection: str = _setting("guidance", "Chroma collection name")
+    trusted_sources: str = _setting(
+        "*", "Comma-separated globs of the sources whose front matter is believed (kind, address, restatement): paths "
+        "relative to the corpus folder (* is every file in it), absolute paths or URLs; any other source is cited as "
+        "a plain document and never outranks the guidance"
+    )
 
     # Embedding and chunking
     embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
