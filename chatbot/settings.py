@@ -27,6 +27,7 @@ class Settings:
         Path(".data"), "Folder for the index, its records, the feedback log and a cache of sentence vectors"
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
+    chroma_timeout_s: float = _setting(15.0, "Seconds a call to the Chroma server may take before it fails with an error")
     collection: str = _setting("guidance", "Chroma collection name")
     trusted_sources: str = _setting(
         "*", "Comma-separated globs of the sources whose front matter is believed (kind, address, restatement): paths "

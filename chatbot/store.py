@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from chatbot.data_folder import read_only_message
+from chatbot.deadline import Bounded, DeadlineExceeded, within
 from chatbot.errors import IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
 
@@ -67,27 +69,27 @@ def open_client(settings: Settings) -> "chromadb.ClientAPI":
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise StoreUnavailable(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000.")
+        from chromadb.api.models.Collection import Collection
+
         try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            client = within(settings.chroma_timeout_s, chromadb.HttpClient, what="connect", host=url.hostname,
+                            port=url.port or (443 if url.scheme == "https" else 8000), ssl=url.scheme == "https",
+                            settings=chroma_settings)
         except Exception as err:
-            raise StoreUnavailable(
+            raise StoreUnavailable(unusable(settings, err) if isinstance(err, DeadlineExceeded) else (
                 f"Cannot reach the Chroma server at {settings.chroma_url} ({err}). "
                 "Start it with `chroma run --path <folder>` or unset RAG_CHROMA_URL to use a local folder."
-            ) from err
+            )) from err
+        return Bounded(client, settings.chroma_timeout_s, (Collection,))  # its httpx session waits for ever
     try:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as err:
         forget_local_client(settings)  # else the next open, even after a rebuild, gets the same broken system
-        raise StoreUnavailable(
+        raise StoreUnavailable(read_only_message(settings, err) or (
             f"Cannot open the index in {settings.chroma_dir} ({err}). "
             "Rebuild it with `python -m ingest --rebuild`."
-        ) from err
+        )) from err
 
 
 def forget_local_client(settings: Settings, stop: bool = True) -> None:
@@ -114,12 +116,22 @@ def store_errors() -> tuple[type[BaseException], ...]:
     import httpx
     from chromadb.errors import ChromaError
 
-    return (ChromaError, sqlite3.Error, httpx.HTTPError)
+    return (ChromaError, sqlite3.Error, httpx.HTTPError, DeadlineExceeded)
 
 
 def unusable(settings: Settings, err: BaseException) -> str:
     """What to tell a person when the store failed with `err`: what happened, and the command that fixes it."""
+    import httpx
+
     reason = " ".join(str(err).split()) or type(err).__name__
+    read_only = read_only_message(settings, err) if not settings.chroma_url else None
+    if read_only:
+        return read_only
+    if settings.chroma_url and isinstance(err, (DeadlineExceeded, httpx.TimeoutException)):
+        return (
+            f"The Chroma server at {settings.chroma_url} did not answer within {settings.chroma_timeout_s:g} s. Check "
+            "that it is running and not stopped or overloaded (`chroma run --path <folder>`), or raise RAG_CHROMA_TIMEOUT_S."
+        )
     if settings.chroma_url:
         return (
             f"The Chroma server at {settings.chroma_url} failed ({reason}). Check that it is running "
