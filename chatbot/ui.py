@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from chatbot import check_view, render
+from chatbot.answer.markup import citation_fields
 from chatbot.catalog import DocumentInfo, list_documents
 from chatbot.check import UseCaseChecker
 from chatbot.check_rules import ANSWER_VALUES, AREAS, DISCLAIMER, PRINCIPLES
@@ -229,8 +230,8 @@ def _principle_meanings(checker: UseCaseChecker) -> dict[str, str]:
 
 def _api_ask(bot: "Bot"):
     def ask(question: str) -> dict[str, Any]:
-        """Answer one question. Returns the answer text with [n] markers, whether it was declined, a notice,
-        the numbered citations (title, section, url, passage) and the source cards as escaped HTML."""
+        """Answer one question. Returns the answer as plain text with [n] markers, whether it was declined, a notice,
+        and the numbered citations (title, section, url, passage, ...), with only http(s) addresses."""
         text = (question or "").strip()
         if not text:
             raise gr.Error(EMPTY_QUESTION)
@@ -252,8 +253,7 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "declined": answer.declined,
         "notice": answer.notice,
-        "citations": [dataclasses.asdict(citation) for citation in answer.citations],
-        "sources_html": render.sources_html(answer.citations, declined=answer.declined, answer=answer.text),
+        "citations": [citation_fields(citation) for citation in answer.citations],
     }
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from chatbot.types import Citation
 
 # A reference definition ("[label]: http://host/page") is a whole line that only names an address.
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
@@ -23,6 +29,16 @@ def without_links(text: str) -> str:
     text = _HTML_IMAGE.sub("", text)
     text = _HTML_LINK.sub("", text)
     return _inline(text)
+
+
+def citation_fields(citation: "Citation") -> dict:
+    """A citation as plain data for API clients: its text without link markup, its address only when http(s)."""
+    fields = dataclasses.asdict(citation)
+    for name in ("title", "section", "passage"):
+        fields[name] = without_links(fields[name])
+    url = urlparse(citation.url.strip()) if citation.url else None
+    fields["url"] = citation.url.strip() if url and url.scheme in ("http", "https") and url.netloc else ""
+    return fields
 
 
 def _inline(text: str) -> str:
