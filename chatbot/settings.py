@@ -73,6 +73,12 @@ class Settings:
     auth_user: str = _setting("", "Login user name; with auth_password, the app asks everyone to log in")
     auth_password: str = _setting("", "Login password", repr=False)
     concurrency_limit: int = _setting(4, "Questions answered at the same time; the rest wait in Gradio's queue")
+    allowed_hosts: str = _setting(
+        "", "Comma-separated host names the app answers to besides loopback names and RAG_HOST (* for any, "
+        "*.example.org for its subdomains); list the public name when RAG_HOST is 0.0.0.0"
+    )
+    cors_origins: str = _setting("", "Comma-separated origins (https://host:port) whose pages may call the app")
+    login_attempts_per_minute: int = _setting(10, "Failed logins allowed from one address in a minute")
 
     @property
     def chroma_dir(self) -> Path:

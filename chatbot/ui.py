@@ -285,14 +285,13 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         css_paths=[CSS_PATH, CHECK_CSS_PATH],
         footer_links=["api"],
     )
-    if settings.auth_user:
-        from starlette.middleware import Middleware
+    from chatbot import http_guard
 
-        from chatbot.login_gate import LoginGate
-
-        arguments["app_kwargs"] = {"middleware": [Middleware(LoginGate)]}
+    arguments["app_kwargs"] = {"middleware": http_guard.middleware(settings)}
     arguments.update(options)
-    return demo.launch(**arguments)
+    launched = demo.launch(**arguments)
+    http_guard.drop_gradio_cors(demo.server_app)
+    return launched
 
 
 def theme() -> gr.themes.Base:
