@@ -31,6 +31,17 @@ def without_links(text: str) -> str:
     return _inline(text)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~])")
+_BLOCK_START = re.compile(r"^(\d*)([#+.)-])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as literal words inside Markdown written elsewhere: one line, with every character that could start
+    markup (a link, an image, emphasis, code, a table cell, HTML, a heading or list) escaped with a backslash."""
+    line = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _BLOCK_START.sub(r"\1\\\2", line)
+
+
 def citation_fields(citation: "Citation") -> dict:
     """A citation as plain data for API clients: its text without link markup, its address only when http(s)."""
     fields = dataclasses.asdict(citation)
