@@ -112,7 +112,8 @@ def speaks_to_answerer(sentences: Sequence[str]) -> bool:
 
 
 def below_guidance(found: list["Candidate"]) -> list["Candidate"]:
-    """Candidates where no plain document's sentence outranks the guidance's best on a point the guidance covers."""
+    """Candidates where no plain document's sentence outranks the guidance's best, in score or in closeness to the
+    question, on a point the guidance covers."""
     guidance = [c for c in found if c.passage.kind == GUIDANCE]
     documents = [c for c in found if c.passage.kind == DOCUMENT]
     if not guidance or not documents:
@@ -120,9 +121,10 @@ def below_guidance(found: list["Candidate"]) -> list["Candidate"]:
     best = max(guidance, key=lambda c: c.score)
     if best.similarity < COVERS_RATIO * max(c.similarity for c in documents):
         return found
-    ceiling = best.score - BELOW
-    return [dataclasses.replace(c, score=ceiling) if c.passage.kind == DOCUMENT and c.score > ceiling else c
-            for c in found]
+    # Similarity too: the answer's other choices are measured against the closest sentence, which is no longer it.
+    ceiling, closest = best.score - BELOW, max(c.similarity for c in guidance)
+    return [dataclasses.replace(c, score=min(c.score, ceiling), similarity=min(c.similarity, closest))
+            if c.passage.kind == DOCUMENT else c for c in found]
 
 
 def attributed(sentence: str, passage: Passage) -> str:
