@@ -232,7 +232,7 @@ def _api_ask(bot: "Bot"):
     def ask(question: str) -> dict[str, Any]:
         """Answer one question. Returns the answer as plain text with [n] markers, whether it was declined, a notice,
         and the numbered citations (title, section, url, passage, ...), with only http(s) addresses."""
-        text = (question or "").strip()
+        text = question.strip() if isinstance(question, str) else ""  # API clients may send any JSON value
         if not text:
             raise gr.Error(EMPTY_QUESTION)
         try:
