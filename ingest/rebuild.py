@@ -64,10 +64,14 @@ def _swap_folders(settings: Settings, stage: Settings) -> None:
     # Two renames, microseconds apart: a reader that opens the index between them is told to run the ingest.
     if settings.chroma_dir.exists():
         os.rename(settings.chroma_dir, replaced)
-    os.rename(stage.chroma_dir, settings.chroma_dir)
+    try:
+        os.rename(stage.chroma_dir, settings.chroma_dir)
+    except OSError:  # a reader opened the index in between and made an empty one: set that aside as well
+        os.rename(settings.chroma_dir, replaced.with_name(replaced.name + "-empty"))
+        os.rename(stage.chroma_dir, settings.chroma_dir)
     os.replace(stage.record_db, settings.record_db)
     forget_local_client(settings, stop=False)  # this process's readers open the new folder; others see its new file
-    shutil.rmtree(replaced, ignore_errors=True)
+    _remove_leftovers(settings, stages=False)
 
 
 def _swap_collections(settings: Settings, stage: Settings) -> None:
@@ -119,8 +123,8 @@ def _drop_collection(stage: Settings) -> None:
             client.close()
 
 
-def _remove_leftovers(settings: Settings) -> None:
-    """Folders of rebuilds killed before they finished; they hold nothing the index needs."""
-    for prefix in (STAGE_PREFIX, REPLACED_PREFIX):
+def _remove_leftovers(settings: Settings, stages: bool = True) -> None:
+    """Folders of rebuilds killed before they finished, and replaced indexes; they hold nothing the index needs."""
+    for prefix in (STAGE_PREFIX, REPLACED_PREFIX) if stages else (REPLACED_PREFIX,):
         for path in settings.data_dir.glob(f"{prefix}*"):
             shutil.rmtree(path, ignore_errors=True)
