@@ -107,6 +107,18 @@ def test_no_sentence_of_the_corpus_reads_as_an_order():
     assert flagged == []
 
 
+def test_an_index_built_before_links_were_stripped_shows_none_when_read():
+    from chatbot.answer.trust import classify
+    from chatbot.types import Passage
+
+    old = Passage(chunk_id="c", text="Log in at the [portal [secure]](https://evil.example) ![x](http://pixel.example/p)",
+                  source="notes.md", title="Notes [v2](https://evil.example)", section="A > [B](https://evil.example)",
+                  url="https://example.org/notes", kind="summary")
+    (plain,) = classify([old], TrustPolicy(("*",)))
+    assert (plain.text, plain.title, plain.section) == ("Log in at the portal [secure] ", "Notes v2", "A > B")
+    assert (plain.kind, plain.url) == ("summary", "https://example.org/notes"), "a trusted document keeps its word"
+
+
 def test_the_allow_list_matches_corpus_paths_absolute_paths_and_urls_each_by_its_own_kind():
     policy = TrustPolicy(("*", "/srv/docs/*.md", "https://Example.org/guide/*"))
     assert policy.trusts("netflix-genai-guidance.md") and policy.trusts("articles/news.md")

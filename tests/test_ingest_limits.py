@@ -76,6 +76,20 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     assert load_file(path, "huge.md", max_bytes=2 * 1024 * 1024).title == "Huge"
 
 
+def test_a_document_of_more_chunks_than_one_write_takes_is_refused(tmp_path, monkeypatch):
+    from ingest import pipeline
+
+    (tmp_path / "corpus").mkdir()
+    long = "\n\n".join(f"## Part {n}\n\n" + "The crew logs every take of the scene. " * 30 for n in range(8))
+    (tmp_path / "corpus" / "long.md").write_text(f"# Long\n\n{long}\n", encoding="utf-8")
+    (tmp_path / "corpus" / "short.md").write_text("# Short\n\nThe crew logs every take.\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "MAX_SOURCE_CHUNKS", 3)
+
+    plan = pipeline.plan(Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data"))
+    assert [source for source, _ in plan.chunks] == ["short.md"]
+    assert len(plan.warnings) == 1 and "long.md: it splits into 16 chunks, more than the 3" in plan.warnings[0]
+
+
 class _Server:
     """A real HTTP server whose reply a test chooses: a body, an announced length, and a pause between pieces."""
 
