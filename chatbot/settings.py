@@ -32,10 +32,16 @@ class Settings:
         Path(".data"), "Folder for the index, its records, the feedback log and a cache of sentence vectors"
     )
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means a local folder")
+    chroma_timeout_s: float = _setting(15.0, "Seconds a call to the Chroma server may take before it fails with an error")
     collection: str = _setting("guidance", "Chroma collection name")
     database_url: str = _setting(
         "", "SQLAlchemy URL of the database for the index records, document versions and feedback votes "
         "(e.g. postgresql://user:password@host/db); empty means SQLite files in the data folder", repr=False
+    )
+    trusted_sources: str = _setting(
+        "*", "Comma-separated globs of the sources whose front matter is believed (kind, address, restatement): paths "
+        "relative to the corpus folder (* is every file in it), absolute paths or URLs; any other source is cited as "
+        "a plain document and never outranks the guidance"
     )
 
     # Embedding and chunking
@@ -45,7 +51,10 @@ class Settings:
     )
     chunk_min_words: int = _setting(80, "Chunks shorter than this are merged with a neighbour in the same section")
     chunk_overlap_words: int = _setting(30, "Words repeated between consecutive chunks of a long section")
-    fetch_timeout_s: float = _setting(15.0, "Timeout for fetching a URL given to the ingester")
+    fetch_timeout_s: float = _setting(15.0, "Seconds a URL given to the ingester may take to download, in all")
+    max_source_mb: float = _setting(
+        5.0, "Largest file or download ingested as one source, in MB; about 5,000 chunks, which are made visible at once"
+    )
 
     # Retrieval and answering
     top_k: int = _setting(4, "Most passages cited in one answer")
@@ -74,6 +83,12 @@ class Settings:
     auth_password: str = _setting("", "Login password", repr=False)
     concurrency_limit: int = _setting(4, "Questions answered at the same time; the rest wait in Gradio's queue")
     changed_badge_days: int = _setting(90, "A source card whose section changed within this many days says so")
+    allowed_hosts: str = _setting(
+        "", "Comma-separated host names the app answers to besides loopback names and RAG_HOST (* for any, "
+        "*.example.org for its subdomains); list the public name when RAG_HOST is 0.0.0.0"
+    )
+    cors_origins: str = _setting("", "Comma-separated origins (https://host:port) whose pages may call the app")
+    login_attempts_per_minute: int = _setting(10, "Failed logins allowed from one address in a minute")
 
     @property
     def chroma_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,12 +27,21 @@ SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf", ".markdown", ".MD", ".bin", 
 
 @dataclass
 class FuzzReport:
-    """How many random cases ran, and a line for each that broke a rule."""
+    """How many distinct random inputs ran, the checks made on them, and a line for each that broke a rule."""
 
     name: str
-    cases: int = 0
-    refused: int = 0  # cases answered with a ChatbotError (allowed)
+    checks: int = 0  # one input may be checked several ways (ask and retrieve, parse and load)
+    refused: int = 0  # checks answered with a ChatbotError (allowed)
     failures: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)  # digests of the inputs tried
+
+    @property
+    def inputs(self) -> int:
+        """Distinct inputs tried: Hypothesis repeats some, and those count once."""
+        return len(self.seen)
+
+    def saw(self, *parts: object) -> None:
+        self.seen.add(hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def questions() -> "SearchStrategy":
@@ -105,7 +115,7 @@ def check_answer(answer: object, max_chars: int) -> list[str]:
     return problems
 
 
-def _run(test: Callable, strategies: dict, examples: int, seed: int, explicit: tuple[dict, ...] = ()) -> None:
+def run_examples(test: Callable, strategies: dict, examples: int, seed: int, explicit: tuple[dict, ...] = ()) -> None:
     """`examples` generated cases of `test` (after the `explicit` ones), recorded by the test itself, never shrunk."""
     from hypothesis import HealthCheck, Phase, example, given
     from hypothesis import seed as seeded
@@ -120,7 +130,7 @@ def _run(test: Callable, strategies: dict, examples: int, seed: int, explicit: t
 
 
 def _case(report: FuzzReport, label: str, action: Callable[[], list[str]]) -> None:
-    report.cases += 1
+    report.checks += 1
     try:
         problems = action()
     except ChatbotError:
@@ -138,11 +148,12 @@ def fuzz_ask(bot: "Bot", examples: int, seed: int = 0) -> FuzzReport:
     limit = bot.settings.max_question_chars
 
     def test(question, history):
+        report.saw(question, history)
         _case(report, f"ask({_short(question)}, history of {len(history)})",
               lambda: check_answer(bot.ask(question, history=history), limit))
         _case(report, f"retrieve({_short(question)})", lambda: _passages_problems(bot.retrieve(question, history)))
 
-    _run(test, {"question": questions(), "history": histories()}, examples, seed)
+    run_examples(test, {"question": questions(), "history": histories()}, examples, seed)
     return report
 
 
@@ -160,6 +171,8 @@ def fuzz_loaders(work_dir: Path, examples: int, seed: int = 0) -> FuzzReport:
     folder.mkdir(parents=True, exist_ok=True)
 
     def test(data, format_, name, suffix):
+        report.saw(data, format_, name, suffix)
+
         def parse_and_split():
             doc = parse(data, format_, source="fuzz", fallback_title="fuzz")
             split_document(doc, settings)
@@ -178,7 +191,7 @@ def fuzz_loaders(work_dir: Path, examples: int, seed: int = 0) -> FuzzReport:
         _case(report, f"load_file({name!r}{suffix})", load)
 
     names = st.text(st.characters(exclude_characters="/\\\x00", exclude_categories=["Cs"]), max_size=40)
-    _run(test, {"data": file_bytes(), "format_": st.sampled_from(["text", "html", "pdf"]), "name": names,
+    run_examples(test, {"data": file_bytes(), "format_": st.sampled_from(["text", "html", "pdf"]), "name": names,
                 "suffix": st.sampled_from(SUFFIXES)}, examples, seed)
     return report
 
@@ -194,6 +207,7 @@ def fuzz_ingest(work_dir: Path, examples: int, seed: int = 0, embedding_model: s
     runs = iter(range(1, 10**6))
 
     def test(files, question):
+        report.saw(files, question)
         number = next(runs)
         corpus = work_dir / f"corpus-{number}"
         corpus.mkdir(parents=True)
@@ -210,7 +224,7 @@ def fuzz_ingest(work_dir: Path, examples: int, seed: int = 0, embedding_model: s
     files = st.lists(st.tuples(file_bytes(), st.sampled_from([".md", ".txt", ".html", ".pdf"])), min_size=1, max_size=3)
     # A corpus with no word the lexical index can hold: only emoji, titles included.
     wordless = {"files": [("---\ntitle: \"🎬\"\n---\n🎬 🤖 🎨\n".encode(), ".md")], "question": "🎬?"}
-    _run(test, {"files": files, "question": questions()}, examples, seed, explicit=(wordless,))
+    run_examples(test, {"files": files, "question": questions()}, examples, seed, explicit=(wordless,))
     return report
 
 

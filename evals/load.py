@@ -1,27 +1,36 @@
-"""Many clients asking the running app at once: every answer whole and cited as when asked alone, and how long each took."""
+"""Many clients asking the running app at once while the index is rebuilt under it: every answer whole and cited as
+when asked alone, and how long each request took, failures included.
+
+The app runs as `python app.py` in a process of its own on a copy of the data folder; the clients run here, and
+`python -m ingest --rebuild` runs again and again in a third process until the clients are done. The corpus does
+not change, so neither may any answer.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
-import re
+import os
+import shutil
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatbot.answer.markup import citation_fields
 from chatbot.ui.render import answer_markdown, cited_numbers
-from evals.processes import free_port
+from evals.processes import app_py, free_port
 
 if TYPE_CHECKING:
     from chatbot.bot import Bot
     from chatbot.settings import Settings
     from chatbot.types import Answer
 
+ROOT = Path(__file__).resolve().parent.parent
 # Questions the corpus answers, across the guidance and the articles.
 QUESTIONS = (
     "Can I use Midjourney for mood boards?",
@@ -35,18 +44,19 @@ QUESTIONS = (
     "What did Netflix do with generative AI in The Eternaut?",
     "Can generated material appear in the final cut?",
 )
-CARD = re.compile(r'class="source-card"[^>]*data-n="(\d+)"')
 
 
 @dataclass
 class LoadReport:
-    """What the clients saw: one latency per request that came back, and a line per problem."""
+    """What the clients saw: one latency per request, answered or not, and a line per problem."""
 
     clients: int
     requests: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    rebuilds: int = 0  # `python -m ingest --rebuild` runs finished while the clients asked
+    ingest_problems: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -83,13 +93,10 @@ def check_payload(payload: Mapping, reference: "Answer", stored: set[str] | None
     markers = cited_numbers(payload.get("answer") or "")
     if not markers or not set(markers) <= set(numbers):
         problems.append(f"markers {markers} do not all point at one of the citations {numbers}")
-    if citations != [dataclasses.asdict(citation) for citation in reference.citations]:
+    if citations != [citation_fields(citation) for citation in reference.citations]:
         problems.append("citations differ from those given alone")
     if stored is not None and any(citation.get("passage") not in stored for citation in citations):
         problems.append("a cited passage is not a chunk of the index")
-    cards = [int(n) for n in CARD.findall(payload.get("sources_html") or "")]
-    if cards != numbers:
-        problems.append(f"source cards {cards} do not match the citations {numbers}")
     return problems
 
 
@@ -108,10 +115,14 @@ def check_chat(history: object, reference: "Answer") -> list[str]:
 
 def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_client: int,
              stored: set[str] | None = None, auth: tuple[str, str] | None = None,
-             timeout_s: float = 300) -> LoadReport:
+             timeout_s: float = 300, until: Callable[[], bool] | None = None) -> LoadReport:
     """`clients` threads, each its own gradio_client session asking `per_client` questions one after another.
 
-    Each client's first question goes through the streamed `/chat` endpoint, the rest through `/ask`.
+    Each client's first question goes through the streamed `/chat` endpoint, the rest through `/ask`. Every
+    request's time counts, whether it was answered, wrong or failed.
+
+    Args:
+        until: when given, clients go on asking after `per_client` questions until it returns True (or time is up).
     """
     from gradio_client import Client
 
@@ -133,7 +144,8 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
             start.wait(timeout=timeout_s)
         except threading.BrokenBarrierError:
             pass
-        for turn in range(per_client):
+        turn = 0
+        while turn < per_client or (until is not None and not until() and time.monotonic() < deadline):
             question = questions[(number + turn) % len(questions)]
             began = time.perf_counter()
             try:
@@ -149,10 +161,10 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
             elapsed_ms = (time.perf_counter() - began) * 1000
             with lock:
                 report.requests += 1
+                report.latencies_ms.append(elapsed_ms)
                 if problems:
                     report.problems.append(f"client {number}, {question!r}: {'; '.join(problems)}")
-                else:
-                    report.latencies_ms.append(elapsed_ms)
+            turn += 1
         client.close()
 
     began = time.perf_counter()
@@ -167,9 +179,51 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
     return report
 
 
+def app_environment(settings: "Settings", data_dir: Path, port: int) -> dict[str, str]:
+    """The variables that make `python app.py` and `python -m ingest` use `settings` on `data_dir`."""
+    values = {name: getattr(settings, name) for name in ("corpus_dir", "embedding_model", "collection", "retriever",
+                                                         "top_k", "candidates_k", "min_score", "trusted_sources")}
+    return {**os.environ, **{f"RAG_{name.upper()}": str(value) for name, value in values.items()},
+            "RAG_DATA_DIR": str(data_dir), "RAG_PORT": str(port), "RAG_HOST": "127.0.0.1", "RAG_CHROMA_URL": "",
+            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+@contextlib.contextmanager
+def app_process(settings: "Settings", work_dir: Path, ready_timeout_s: float = 300) -> Iterator[tuple[str, dict]]:
+    """`python app.py` on a copy of the settings' data folder; yields its URL and the environment it runs with."""
+    data_dir = work_dir / "data"
+    shutil.copytree(settings.data_dir, data_dir, ignore=shutil.ignore_patterns("feedback.sqlite*"))
+    env = app_environment(settings, data_dir, free_port())
+    with app_py(env, ready_timeout_s) as (_, url):
+        yield url, env
+
+
+@contextlib.contextmanager
+def rebuilding(env: dict, report: LoadReport) -> Iterator[None]:
+    """`python -m ingest --rebuild` run again and again with `env` until the block ends; failures go to `report`."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            ran = subprocess.run([sys.executable, "-m", "ingest", "--rebuild", "--quiet"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=600)
+            if ran.returncode != 0:
+                report.ingest_problems.append(f"--rebuild exited {ran.returncode}: {ran.stderr.strip()[-300:]}")
+                return
+            report.rebuilds += 1
+
+    thread = threading.Thread(target=loop, name="rebuild-loop", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(600)
+
+
 @contextlib.contextmanager
 def serving(bot: "Bot", settings: "Settings", feedback_path: Path) -> Iterator[str]:
-    """The chat window for `bot` on a free port of 127.0.0.1, votes going to `feedback_path`; yields its URL."""
+    """The chat window for `bot` in this process on a free port of 127.0.0.1, votes going to `feedback_path`."""
     from chatbot.ui.feedback import FeedbackStore
     from chatbot.ui.ui import build_ui, launch
 

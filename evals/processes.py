@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -51,3 +57,23 @@ def read_until_url(process: subprocess.Popen, output: list[str], timeout_s: floa
             return line.split()[2], reader
         if process.poll() is not None and lines.empty():
             raise RuntimeError(f"app.py exited with {process.returncode}:\n{''.join(output)[-4000:]}")
+
+
+@contextlib.contextmanager
+def app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`python app.py` with the environment `env`; yields it and the URL it printed, and stops it at the end.
+
+    The process's `output` attribute holds every line it has printed, growing until it exits.
+    """
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    output: list[str] = []
+    reader = None
+    try:
+        url, reader = read_until_url(process, output, ready_timeout_s)
+        process.output = output  # type: ignore[attr-defined]
+        yield process, url
+    finally:
+        stop(process)
+        if reader is not None:
+            reader.join(timeout=10)

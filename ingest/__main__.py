@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     bar = _ProgressBar(enabled=not args.quiet)
     try:
         report = pipeline.run(Settings.from_env(), args.paths, rebuild=args.rebuild, progress=bar)
-    except (ChatbotError, ValueError, ImportError) as err:
+    except (ChatbotError, ValueError, ImportError, OSError) as err:
         bar.close()
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import codecs
 import datetime
 import io
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,7 +15,7 @@ from urllib.parse import urlparse
 from chatbot.errors import IngestError
 from chatbot.settings import Settings
 from ingest.anchors import deep_links, read_sidecar, sidecar_path
-from ingest.markdown import first_heading, normalize
+from ingest.markdown import first_heading, heading_text, normalize
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -23,6 +25,10 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 # A note calling the text "a restatement", or "in this project's own words", marks a document that is
 # not its source's own text; "restate it" (an instruction) does not.
 RESTATED_NOTE = re.compile(r"\brestate(?:d|ment)\b|\bproject's own words\b", re.IGNORECASE)
+# Text saved as UTF-16 or UTF-32 starts with a byte-order mark and is full of zero bytes: decoded by its mark, not
+# taken for binary. UTF-32 first: its little-endian mark starts with UTF-16's.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,18 @@ class SourceDoc:
     anchors: tuple[tuple[str, str], ...] = ()  # (restated sentence, deep link to the original words), from a sidecar
 
 
-def load_file(path: Path, source: str) -> SourceDoc:
-    """Read a .md, .txt, .html or .pdf file. Raises IngestError with the reason it cannot be used."""
+def load_file(path: Path, source: str, max_bytes: int | None = None) -> SourceDoc:
+    """Read a .md, .txt, .html or .pdf file. Raises IngestError with the reason it cannot be used.
+
+    Args:
+        max_bytes: larger files are refused before they are read (None: no limit).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(f"unsupported file type {suffix or '(no suffix)'}; use .md, .txt, .html or .pdf")
     try:
+        if max_bytes is not None:
+            _check_size(path.stat().st_size, max_bytes)
         data = path.read_bytes()
     except OSError as err:
         raise IngestError(f"cannot read it ({err.strerror or err})") from err
@@ -56,12 +68,14 @@ def load_file(path: Path, source: str) -> SourceDoc:
 
 
 def load_url(url: str, settings: Settings) -> SourceDoc:
-    """Fetch a web page, PDF or text file. Raises IngestError when it cannot be fetched."""
+    """Fetch a web page, PDF or text file. Raises IngestError when it cannot be fetched.
+
+    The whole download must finish within `settings.fetch_timeout_s` and stay within `settings.max_source_mb`.
+    """
     import httpx
 
     try:
-        response = httpx.get(url, timeout=settings.fetch_timeout_s, follow_redirects=True)
-        response.raise_for_status()
+        content, headers = _download(url, settings)
     except httpx.HTTPStatusError as err:
         raise IngestError(f"the server answered HTTP {err.response.status_code}; check the address") from err
     except httpx.TimeoutException as err:
@@ -74,7 +88,7 @@ def load_url(url: str, settings: Settings) -> SourceDoc:
             f"cannot fetch it ({err or type(err).__name__}); check the address and the network connection, "
             "or save the page and ingest the file"
         ) from err
-    content_type = response.headers.get("content-type", "").lower()
+    content_type = headers.get("content-type", "").lower()
     path = urlparse(url).path
     if "pdf" in content_type:
         format_ = "pdf"
@@ -85,7 +99,38 @@ def load_url(url: str, settings: Settings) -> SourceDoc:
     else:
         format_ = _format_of_suffix(Path(path).suffix.lower())
     fallback_title = Path(path).stem or urlparse(url).hostname or url
-    return parse(response.content, format_, source=url, fallback_title=fallback_title)
+    return parse(content, format_, source=url, fallback_title=fallback_title)
+
+
+def max_source_bytes(settings: Settings) -> int:
+    return int(settings.max_source_mb * 1024 * 1024)
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise IngestError(
+            f"it is {size / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:g} MB limit for one source; "
+            "split it into smaller documents, or raise RAG_MAX_SOURCE_MB"
+        )
+
+
+def _download(url: str, settings: Settings) -> tuple[bytes, "httpx.Headers"]:
+    """The body and headers of `url`, read a piece at a time so that neither size nor time can run away."""
+    import httpx
+
+    limit, deadline = max_source_bytes(settings), time.monotonic() + settings.fetch_timeout_s
+    with httpx.stream("GET", url, timeout=settings.fetch_timeout_s, follow_redirects=True) as response:
+        response.raise_for_status()
+        length = response.headers.get("content-length", "")
+        _check_size(int(length) if length.isdigit() else 0, limit)
+        pieces, size = [], 0
+        for piece in response.iter_bytes():
+            size += len(piece)
+            _check_size(size, limit)
+            if time.monotonic() > deadline:  # a server sending a byte now and then never trips the read timeout
+                raise httpx.ReadTimeout("the download did not finish in time")
+            pieces.append(piece)
+        return b"".join(pieces), response.headers
 
 
 def parse(data: bytes, format_: str, *, source: str, fallback_title: str) -> SourceDoc:
@@ -94,14 +139,20 @@ def parse(data: bytes, format_: str, *, source: str, fallback_title: str) -> Sou
         raise IngestError("empty file")
     if format_ == "pdf":
         return _from_pdf(data, source=source, fallback_title=fallback_title)
-    if b"\x00" in data[:8192]:
+    encoding = next((name for mark, name in BYTE_ORDER_MARKS if data.startswith(mark)), None)
+    if encoding is None and b"\x00" in data[:8192]:
         raise IngestError("binary file, not text")
-    if format_ == "html":
-        return _from_html(data, source=source, fallback_title=fallback_title)
+    if format_ == "html" and encoding is None:
+        return _from_html(data, source=source, fallback_title=fallback_title)  # the page's own charset applies
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as err:
-        raise IngestError(f"not UTF-8 text (invalid byte at offset {err.start}); save it as UTF-8") from err
+        name = (encoding or "UTF-8").upper()
+        raise IngestError(f"not {name} text (invalid byte at offset {err.start}); save it as UTF-8") from err
+    if not text.strip():
+        raise IngestError("empty file")
+    if format_ == "html":
+        return _from_html(text, source=source, fallback_title=fallback_title)
     return _from_markdown(text, source=source, fallback_title=fallback_title)
 
 
@@ -120,7 +171,7 @@ def _from_markdown(text: str, *, source: str, fallback_title: str) -> SourceDoc:
         raise IngestError("no text after the front matter")
     return SourceDoc(
         source=source,
-        title=_text(meta.get("title")) or first_heading(body) or fallback_title,
+        title=heading_text(_text(meta.get("title"))) or first_heading(body) or fallback_title,
         text=body,
         url=_text(meta.get("url")) or source,
         kind=_text(meta.get("kind")) or "document",
@@ -131,7 +182,7 @@ def _from_markdown(text: str, *, source: str, fallback_title: str) -> SourceDoc:
     )
 
 
-def _from_html(data: bytes, *, source: str, fallback_title: str) -> SourceDoc:
+def _from_html(data: bytes | str, *, source: str, fallback_title: str) -> SourceDoc:
     import trafilatura
 
     tree = trafilatura.load_html(data)
@@ -154,7 +205,7 @@ def _from_html(data: bytes, *, source: str, fallback_title: str) -> SourceDoc:
     meta = trafilatura.extract_metadata(tree, extensive=False)
     return SourceDoc(
         source=source,
-        title=_text(meta.title) or first_heading(body) or fallback_title,
+        title=heading_text(_text(meta.title)) or first_heading(body) or fallback_title,
         text=body,
         url=source,
         publisher=_text(meta.sitename),
@@ -178,7 +229,7 @@ def _from_pdf(data: bytes, *, source: str, fallback_title: str) -> SourceDoc:
     body = "\n\n".join(page.strip() for page in pages if page.strip())
     if not body:
         raise IngestError("the PDF has no extractable text (a scanned PDF needs OCR first)")
-    return SourceDoc(source=source, title=_text(info_title) or fallback_title, text=body, url=source)
+    return SourceDoc(source=source, title=heading_text(_text(info_title)) or fallback_title, text=body, url=source)
 
 
 def _format_of_suffix(suffix: str) -> str:

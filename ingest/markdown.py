@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import re
 
+from chatbot.answer.markup import without_links
+
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(={3,}|-{3,})[ \t]*$")
-LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
 EMPHASIS = re.compile(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 # A line that starts one of these blocks cannot be the text of a setext heading.
@@ -16,7 +17,7 @@ NOT_PARAGRAPH = re.compile(r"^ {0,3}(#|>|\||[-*+][ \t]|\d+[.)][ \t]|```|~~~)")
 
 def heading_text(raw: str) -> str:
     """Plain text of a heading: entities decoded, emphasis and link syntax removed."""
-    text = LINK.sub(r"\1", html.unescape(raw))
+    text = without_links(html.unescape(raw))
     previous = None
     while previous != text:
         previous, text = text, EMPHASIS.sub(r"\2", text)
@@ -24,12 +25,13 @@ def heading_text(raw: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Markdown with every heading written as `# text`, and inline links replaced by their text.
+    """Markdown with every heading written as `# text`, links replaced by their text and images removed.
 
     Setext headings (a line underlined with `===` or `---`) become `#`/`##` headings, as web-page
-    conversions often write them; code blocks are left alone.
+    conversions often write them; code blocks keep their headings. Links go even in code blocks: a quoted
+    sentence does not say it came from one, and would show a live link.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = without_links(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     out: list[str] = []
     in_code = False
     for line in lines:
@@ -49,7 +51,7 @@ def normalize(text: str) -> str:
         if heading:
             out.append(f"{heading.group(1)} {heading_text(heading.group(2))}")
         else:
-            out.append(LINK.sub(r"\1", line))
+            out.append(line)
     return "\n".join(out)
 
 

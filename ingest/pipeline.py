@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatbot.errors import IngestError
+from chatbot.store.data_folder import read_only_message
+from chatbot.errors import IngestError, StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.versions import Revision, VersionHistory
 from ingest import records, versions
 from ingest.changelog import summary_lines
-from ingest.loaders import SourceDoc, load_file, load_url
+from ingest.loaders import SourceDoc, load_file, load_url, max_source_bytes
+from ingest.rebuild import check_loaded, staged
+from ingest.source_writes import MAX_SOURCE_CHUNKS, SourceAtATime
 from ingest.sources import Inventory, Target, inventory, stale_sources
 from ingest.split import split_document
 
@@ -84,6 +88,9 @@ def plan(settings: Settings, paths: Sequence[str] | None = None) -> Plan:
             doc_chunks = tuple(split_document(doc, settings))
             if not doc_chunks:
                 raise IngestError("no text to index")
+            if len(doc_chunks) > MAX_SOURCE_CHUNKS:
+                raise IngestError(f"it splits into {len(doc_chunks)} chunks, more than the {MAX_SOURCE_CHUNKS} one "
+                                  "source may have; split it into smaller documents")
         except IngestError as err:
             warnings.append(f"{target.source}: {err}")
             continue
@@ -105,30 +112,33 @@ def run(
         settings: where the corpus, the store and its records live, and how to chunk.
         paths: files, folders or URLs; the corpus folder when empty. Files that vanished from a
             folder given here lose their chunks; a document that fails to load keeps its chunks.
-        rebuild: delete the collection and its records first, and embed everything again.
+        rebuild: build a new index from these documents beside the current one, which it replaces once complete;
+            the current one stays when any document fails to load.
         progress: called with (chunks done, chunks in all), e.g. to drive a progress bar.
 
     Raises:
         StoreUnavailable: the store cannot be opened or written; the message says what to do.
+        IngestError: a rebuild found nothing to build, or documents it could not load.
     """
     started = time.perf_counter()
     work = plan(settings, paths)
     for warning in work.warnings:
         log.warning("%s", warning)
+    read_only = None if settings.chroma_url else read_only_message(settings)
+    if read_only:
+        raise StoreUnavailable(read_only)
     if rebuild:
-        records.drop_index(settings)
-    total = work.total_chunks
-    with records.open_index(settings) as index:
-        index.reconcile()
-        chunks = (chunk for _, doc_chunks in work.chunks for chunk in doc_chunks)
-        counts = index.add(chunks, progress and (lambda done: progress(done, total)))
-        if progress:
-            progress(total, total)
-        stored = index.stored_sources()
-        counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
-        counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)
-        history = VersionHistory(index.database, settings.collection)
-        revisions = versions.record(history, (versions.snapshot(doc) for doc in work.documents))
+        check_loaded(len(work.found.targets) + len(work.found.missing), len(work.chunks), len(work.warnings))
+        try:
+            with staged(settings) as stage:
+                counts = _write(stage, work, progress)
+        except OSError as err:
+            raise StoreUnavailable(read_only_message(settings, err) or f"The rebuild could not write to "
+                                   f"{settings.data_dir} ({err}); the index was left as it was.") from err
+    else:
+        counts = _write(settings, work, progress)
+    # Versions go to the deployment's own records, after a rebuild has replaced them.
+    revisions = versions.record(VersionHistory.for_settings(settings), (versions.snapshot(doc) for doc in work.documents))
     failed = len(work.warnings)
     return IngestReport(
         documents_seen=len(work.found.targets) + len(work.found.missing),
@@ -143,7 +153,25 @@ def run(
     )
 
 
+def _write(settings: Settings, work: Plan, progress: Progress | None) -> dict[str, int]:
+    """Bring the store in `settings` in step with the planned chunks, a whole source at a time; LangChain's counts."""
+    total = work.total_chunks
+    with records.open_index(settings) as index:
+        index.reconcile()
+        writer = SourceAtATime(index.vector_store, index.records, index.records.get_time())
+        chunks = (chunk for _, doc_chunks in work.chunks for chunk in doc_chunks)
+        counts = dataclasses.replace(index, vector_store=writer).add(chunks, progress and (lambda done: progress(done, total)))
+        writer.flush()
+        counts["num_deleted"] += writer.deleted
+        if progress:
+            progress(total, total)
+        stored = index.stored_sources()
+        counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
+        counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)
+    return counts
+
+
 def _load(target: Target, settings: Settings):
     if target.url:
         return load_url(target.url, settings)
-    return load_file(target.path, target.source)
+    return load_file(target.path, target.source, max_source_bytes(settings))

@@ -16,7 +16,7 @@ from chroma_server import ChromaServer
 from ui_helpers import ROOT, free_port, serve
 
 from chatbot.errors import StoreUnavailable
-from evals.kill_trials import run_kill_trials
+from evals.kill_trials import half_written, run_kill_trials
 from ingest import pipeline
 
 pytestmark = pytest.mark.slow
@@ -24,10 +24,10 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest" / "corpus"
 QUESTION = "Can the sound department use a synthetic voice to replace a line an actor recorded?"
 REBUILD = "python -m ingest --rebuild"
-KILL_TRIALS = 3  # the CI size; `python -m evals.reliability` runs 20
+KILL_TRIALS = 3  # the CI size; `python -m evals.reliability` runs more
 
 
-def test_ingests_killed_at_random_moments_leave_a_usable_store_that_the_next_run_completes(tmp_path, embedder):
+def test_ingests_killed_while_writing_leave_whole_documents_that_the_next_run_completes(tmp_path, embedder):
     trials = run_kill_trials(tmp_path, KILL_TRIALS, seed=int(time.time()) % 1000)
 
     for trial in trials:
@@ -35,7 +35,17 @@ def test_ingests_killed_at_random_moments_leave_a_usable_store_that_the_next_run
     assert len(trials) == KILL_TRIALS
     assert [trial.problem for trial in trials] == [""] * KILL_TRIALS
     assert {trial.scenario for trial in trials} == {"first ingest", "update"}
-    assert all(trial.chunks_after == trial.expected > 0 for trial in trials)
+    assert all(trial.chunks_after == trial.expected > 2 * 64 for trial in trials), "several batches per ingest"
+    assert sum(trial.partial for trial in trials) >= 2, "the kills landed while the store was being written"
+
+
+def test_a_half_written_document_is_what_the_kill_trials_look_for():
+    before = {"a.md": {"a1", "a2"}, "b.md": {"b1"}}
+    after = {"a.md": {"a3", "a4"}, "c.md": {"c1", "c2"}}
+    assert half_written({"a.md": {"a1", "a2", "a3", "a4"}, "b.md": {"b1"}}, before, after) == []
+    assert half_written({"a.md": {"a1", "a2"}, "c.md": {"c1", "c2"}}, before, after) == []
+    assert half_written({"a.md": {"a1", "a2", "a3"}}, before, after) == ["a.md (1 of 2 new chunks, 2 of 2 old)"]
+    assert half_written({"c.md": {"c1"}}, before, after) == ["c.md (1 of 2 new chunks, 0 of 0 old)"]
 
 
 # Damaged or foreign stores -------------------------------------------------------------------------------

@@ -6,14 +6,13 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from evals.processes import free_port, read_until_url, stop
+from evals.processes import app_py, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,20 +36,8 @@ def serve(bot, settings, **build_options) -> Iterator["gradio.Blocks"]:
 @contextlib.contextmanager
 def run_app_py(env: dict[str, str], ready_timeout_s: float = 240) -> Iterator[tuple[subprocess.Popen, str]]:
     """The real entry point, `python app.py`, with RAG_* variables from `env`; yields it and the URL it printed."""
-    process = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=ROOT, env={**os.environ, **env}, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    output: list[str] = []  # everything printed so far, kept until the end for assertions
-    reader = None
-    try:
-        url, reader = read_until_url(process, output, ready_timeout_s)
-        process.output = output  # type: ignore[attr-defined]  # what it has printed, growing until it exits
+    with app_py({**os.environ, **env}, ready_timeout_s) as (process, url):
         yield process, url
-    finally:
-        stop(process)
-        if reader is not None:
-            reader.join(timeout=10)
 
 
 @contextlib.contextmanager

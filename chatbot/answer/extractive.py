@@ -6,6 +6,8 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from chatbot.answer import trust
+from chatbot.answer.orders import gives_orders
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
 from chatbot.query.query import Query
 from chatbot.query.words import tokenize
@@ -104,7 +106,10 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
         )
         return Candidate(quote.rank, quote.position, passage, sentence, quote.vector, quote.similarity, score, words)
 
-    return [scored(quote) for quote in retrieval.quotes]
+    planted = {quote.passage.chunk_id for quote in retrieval.quotes if gives_orders(quote.sentence)}
+    # A passage that gives the answerer orders is never quoted, not even the sentences around the order.
+    found = [scored(quote) for quote in retrieval.quotes if quote.passage.chunk_id not in planted]
+    return trust.below_guidance(found)
 
 
 def select(found: list[Candidate], max_passages: int, query: Query | None = None) -> list[Candidate]:
@@ -176,7 +181,7 @@ def cite(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
         if chunk_id not in numbers:
             numbers[chunk_id] = len(numbers) + 1
             citations.append(Citation.of(numbers[chunk_id], candidate.passage))
-        parts.append(f"{candidate.sentence} [{numbers[chunk_id]}]")
+        parts.append(f"{trust.attributed(candidate.sentence, candidate.passage)} [{numbers[chunk_id]}]")
     return " ".join(parts), tuple(citations)
 
 

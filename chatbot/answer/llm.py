@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from chatbot.errors import ConfigError
 from chatbot.sentences import segments
+from chatbot.store.deadline import within
 from chatbot.settings import Settings
 from chatbot.types import Citation, Passage
 
@@ -152,7 +153,9 @@ class LlmAnswerer:
     def answer(self, question: str, passages: Sequence[Passage]) -> Checked:
         shown = list(passages[: self.settings.top_k])
         try:
-            message = self._get_chain().invoke({"passages": format_passages(shown), "question": question})
+            # The client's own timeout is per attempt, and it retries: this bounds the whole answer.
+            message = within(self.settings.llm_timeout_s, self._get_chain().invoke,
+                             {"passages": format_passages(shown), "question": question}, what="llm")
         except Exception as err:  # network errors, timeouts and server errors all mean: fall back
             log.warning("LLM answer failed: %s", _without_secret(str(err), self.settings.llm_api_key))
             raise LlmFailed(f"the language model did not answer ({type(err).__name__})") from err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from chatbot.answer.trust import classify_metadata, policy
 from chatbot.settings import Settings
 from chatbot.types import source_fields
 
@@ -39,7 +40,7 @@ def list_documents(settings: Settings) -> list[DocumentInfo]:
     except Exception as err:  # a missing collection or an unreachable server: the panel says so instead
         log.warning("Cannot list the indexed documents (%s)", err)
         return []
-    return sort_documents(documents_from_metadata(metadatas))
+    return sort_documents(documents_from_metadata(classify_metadata(metadatas, policy(settings))))
 
 
 def documents_from_metadata(metadatas: list[dict]) -> list[DocumentInfo]:

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 
 from chatbot.errors import IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
+from chatbot.store.data_folder import read_only_message
+from chatbot.store.deadline import Bounded, DeadlineExceeded, within
 from chatbot.store.embedder import get_embedder
 
 if TYPE_CHECKING:
@@ -58,10 +60,10 @@ def open_client(settings: Settings) -> "chromadb.ClientAPI":
         if system is not None:
             with contextlib.suppress(Exception):
                 system.stop()
-        raise StoreUnavailable(
+        raise StoreUnavailable(read_only_message(settings, err) or (
             f"Cannot open the index in {settings.chroma_dir} ({err}). "
             "Rebuild it with `python -m ingest --rebuild`."
-        ) from err
+        )) from err
 
 
 def _http_client(settings: Settings, chroma_settings) -> "chromadb.ClientAPI":
@@ -70,18 +72,18 @@ def _http_client(settings: Settings, chroma_settings) -> "chromadb.ClientAPI":
     url = urlparse(settings.chroma_url)
     if not url.hostname:
         raise StoreUnavailable(f"RAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://127.0.0.1:8000.")
+    from chromadb.api.models.Collection import Collection
+
     try:
-        return chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
+        client = within(settings.chroma_timeout_s, chromadb.HttpClient, what="connect", host=url.hostname,
+                        port=url.port or (443 if url.scheme == "https" else 8000), ssl=url.scheme == "https",
+                        settings=chroma_settings)
     except Exception as err:
-        raise StoreUnavailable(
+        raise StoreUnavailable(unusable(settings, err) if isinstance(err, DeadlineExceeded) else (
             f"Cannot reach the Chroma server at {settings.chroma_url} ({err}). "
             "Start it with `chroma run --path <folder>` or unset RAG_CHROMA_URL to use a local folder."
-        ) from err
+        )) from err
+    return Bounded(client, settings.chroma_timeout_s, (Collection,))  # its httpx session waits for ever
 
 
 @functools.cache  # defined on first use: importing this module does not import chromadb
@@ -112,12 +114,22 @@ def store_errors() -> tuple[type[BaseException], ...]:
     import httpx
     from chromadb.errors import ChromaError
 
-    return (ChromaError, sqlite3.Error, httpx.HTTPError)
+    return (ChromaError, sqlite3.Error, httpx.HTTPError, DeadlineExceeded)
 
 
 def unusable(settings: Settings, err: BaseException) -> str:
     """What to tell a person when the store failed with `err`: what happened, and the command that fixes it."""
+    import httpx
+
     reason = " ".join(str(err).split()) or type(err).__name__
+    read_only = read_only_message(settings, err) if not settings.chroma_url else None
+    if read_only:
+        return read_only
+    if settings.chroma_url and isinstance(err, (DeadlineExceeded, httpx.TimeoutException)):
+        return (
+            f"The Chroma server at {settings.chroma_url} did not answer within {settings.chroma_timeout_s:g} s. Check "
+            "that it is running and not stopped or overloaded (`chroma run --path <folder>`), or raise RAG_CHROMA_TIMEOUT_S."
+        )
     if settings.chroma_url:
         return (
             f"The Chroma server at {settings.chroma_url} failed ({reason}). Check that it is running "

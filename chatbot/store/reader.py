@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
+from chatbot.answer.trust import policy
 from chatbot.errors import ChatbotError, IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.client import require_local_folder, get_collection, open_client, read_pages, store_errors, unusable
@@ -157,7 +158,7 @@ class IndexReader:
             with self._snapshot_lock:
                 known = self._snapshot
                 if known is None or known.collection_id != collection_id or known.fingerprint != current:
-                    self._snapshot = Snapshot.load(held.collection)
+                    self._snapshot = Snapshot.load(held.collection, policy(self.settings))
                 self._checked_version = version
                 return self._snapshot
 
@@ -189,7 +190,7 @@ _readers_lock = threading.Lock()
 
 def reader_for(settings: Settings) -> IndexReader:
     """The process's reader of the index `settings` name: the chat and the use-case check share one snapshot."""
-    key = (settings.chroma_url or str(settings.chroma_dir.resolve()), settings.collection)
+    key = (settings.chroma_url or str(settings.chroma_dir.resolve()), settings.collection, settings.trusted_sources)
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chatbot.answer.trust import TrustPolicy, classify
 from chatbot.retrieval.lexical import LexicalRanker
 from chatbot.store.client import read_pages
 from chatbot.types import Passage
@@ -45,18 +46,18 @@ class Snapshot:
     originals_by_url: dict[str, list[int]]  # rows of chunks that are a source's own text, by URL
 
     @classmethod
-    def load(cls, collection: "chromadb.Collection") -> "Snapshot":
-        """Read every chunk of `collection`, a page at a time, and index it."""
+    def load(cls, collection: "chromadb.Collection", trust: TrustPolicy = TrustPolicy(("*",))) -> "Snapshot":
+        """Read every chunk of `collection`, a page at a time, and index it; `trust` says whose word each is."""
         ids, documents, metadatas, pages = [], [], [], []
         for got in read_pages(collection, ["documents", "metadatas", "embeddings"]):
             ids.extend(got["ids"])
             documents.extend(got["documents"])
             metadatas.extend(got["metadatas"])
             pages.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
-        passages = [
+        passages = classify([
             Passage.from_metadata(chunk_id, text or "", metadata or {})
             for chunk_id, text, metadata in zip(ids, documents, metadatas)
-        ]
+        ], trust)
         embeddings = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
         norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
         embeddings = embeddings / np.where(norms == 0, 1, norms)

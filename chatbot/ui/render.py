@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 MARKER = re.compile(r"\[(\d+)\]")
 MIN_QUOTE_WORDS = 4  # shorter sentences could match a passage by chance
 KIND_LABELS = {"guidance": "Guidance", "article": "Article", "summary": "Summary", "document": "Document"}
+CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)([^\n]+?)(?<!`)\1(?!`)")
 
 
 def answer_markdown(text: str, notice: str = "", declined: bool = False) -> str:
@@ -32,8 +33,16 @@ def answer_markdown(text: str, notice: str = "", declined: bool = False) -> str:
 
 
 def escape_markdown_html(text: str) -> str:
-    """Escape `<`, `>` and `&` so Markdown still works but no tag from a document ever reaches the page."""
-    return html.escape(text, quote=False)
+    """Escape `<`, `>` and `&` so Markdown still works but no tag from a document ever reaches the page.
+
+    Code spans stay as they are: Markdown shows their characters literally, so an escaped `<folder>` would read
+    `&lt;folder&gt;`.
+    """
+    parts, position = [], 0
+    for span in CODE_SPAN.finditer(text):
+        parts += [html.escape(text[position:span.start()], quote=False), span.group(0)]
+        position = span.end()
+    return "".join(parts) + html.escape(text[position:], quote=False)
 
 
 def stream_chunks(text: str, words_per_chunk: int = 4) -> Iterator[str]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from chatbot.answer.markup import citation_fields
 from chatbot.ui import render
 from chatbot.ui.changes_view import versions_html
 from chatbot.store.catalog import DocumentInfo, list_documents
@@ -71,9 +71,9 @@ def build_ui(bot: "Bot", settings: Settings | None = None, *, documents: list[Do
 
 def _api_ask(bot: "Bot"):
     def ask(question: str) -> dict[str, Any]:
-        """Answer one question. Returns the answer text with [n] markers, whether it was declined, a notice,
-        the numbered citations (title, section, url, passage) and the source cards as escaped HTML."""
-        text = (question or "").strip()
+        """Answer one question. Returns the answer as plain text with [n] markers, whether it was declined, a notice,
+        and the numbered citations (title, section, url, passage, ...), with only http(s) addresses."""
+        text = question.strip() if isinstance(question, str) else ""  # API clients may send any JSON value
         if not text:
             raise gr.Error(EMPTY_QUESTION)
         try:
@@ -94,8 +94,7 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.text,
         "declined": answer.declined,
         "notice": answer.notice,
-        "citations": [dataclasses.asdict(citation) for citation in answer.citations],
-        "sources_html": render.sources_html(answer.citations, declined=answer.declined, answer=answer.text),
+        "citations": [citation_fields(citation) for citation in answer.citations],
     }
 
 
@@ -120,14 +119,13 @@ def launch(demo: gr.Blocks, settings: Settings, **options: Any):
         head=HEAD,
         footer_links=["api"],
     )
-    if settings.auth_user:
-        from starlette.middleware import Middleware
+    from chatbot.ui import http_guard
 
-        from chatbot.ui.login_gate import LoginGate
-
-        arguments["app_kwargs"] = {"middleware": [Middleware(LoginGate)]}
+    arguments["app_kwargs"] = {"middleware": http_guard.middleware(settings)}
     arguments.update(options)
-    return demo.launch(**arguments)
+    launched = demo.launch(**arguments)
+    http_guard.drop_gradio_cors(demo.server_app)
+    return launched
 
 
 def theme() -> gr.themes.Base:

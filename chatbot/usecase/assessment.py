@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from chatbot.answer.markup import escape_markdown
 from chatbot.usecase.detection import Detection
 from chatbot.usecase.rules import DISCLAIMER, ESCALATE, PRINCIPLES, PROCEED, WRITTEN_APPROVAL
 from chatbot.types import Citation
@@ -65,7 +66,7 @@ class Assessment:
     def to_markdown(self) -> str:
         """A short brief to paste into an email to the Netflix contact."""
         lines = ["**Planned GenAI use: self-check against Netflix's GenAI guidance**", ""]
-        lines += ["**Intended use:** " + (self.description or "(not described)"), ""]
+        lines += ["**Intended use:** " + (escape_markdown(self.description) or "(not described)"), ""]
         lines += [f"**Outcome:** {self.outcome} {_marks(self.outcome_cites)}".rstrip(), ""]
         lines.append("**Guiding principles**")
         for principle in PRINCIPLES:
@@ -73,7 +74,7 @@ class Assessment:
         lines.append("")
         if self.triggers:
             lines.append("**Why**")
-            lines += [f"- {t.label} ({t.reason}) {_marks(t.cites)}".rstrip() for t in self.triggers]
+            lines += [f"- {t.label} ({escape_markdown(t.reason)}) {_marks(t.cites)}".rstrip() for t in self.triggers]
             lines.append("")
         if self.matrix_rows:
             lines.append("**Closest rows of the Proposed Use Case Matrix**")
