@@ -18,6 +18,7 @@ from pathlib import Path
 from chatbot.errors import IngestError, StoreUnavailable
 from chatbot.settings import Settings
 from chatbot.store.client import open_client, read_pages, unusable
+from chatbot.store.database import forget_shared
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def _swap_folders(settings: Settings, stage: Settings) -> None:
         os.rename(settings.chroma_dir, replaced.with_name(replaced.name + "-empty"))
         os.rename(stage.chroma_dir, settings.chroma_dir)
     os.replace(stage.record_db, settings.record_db)
+    forget_shared()  # connections to the replaced records file would go on reading it
     _remove_leftovers(settings, stages=False)
 
 
@@ -111,6 +113,7 @@ def _record(settings: Settings, collection, path: Path) -> None:
     finally:
         records.engine.dispose()
     os.replace(path, settings.record_db)
+    forget_shared()
 
 
 def _drop_collection(stage: Settings) -> None:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chatbot import render
+from chatbot.ui import render
 from chatbot.answer.markup import escape_markdown
 from chatbot.errors import StoreUnavailable
 from chatbot.settings import Settings

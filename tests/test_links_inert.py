@@ -9,7 +9,7 @@ import shutil
 import pytest
 from ui_helpers import serve
 
-from chatbot import render
+from chatbot.ui import render
 from chatbot.answer.markup import citation_fields
 from chatbot.types import Citation
 

@@ -225,6 +225,11 @@ def shared(url: str, what: str) -> Database:
     return Database(url, what)
 
 
+def forget_shared() -> None:
+    """Drop the process's shared databases, after their files were replaced (a rebuild moves a new one in)."""
+    shared.cache_clear()
+
+
 def _is_contention(err: BaseException) -> bool:
     message = str(getattr(err, "orig", err)).lower()
     return "locked" in message or "busy" in message
