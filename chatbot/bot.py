@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ import numpy as np
 
 from chatbot import extractive
 from chatbot.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.embedding import check_backend
 from chatbot.expansion import expand, search_text
 from chatbot.history import resolve
 from chatbot.lexical import tokenize
@@ -56,14 +58,15 @@ class Bot:
         return self._retriever, self._embedder, self._bank
 
     def _load(self) -> None:
-        from chatbot.store import get_embedder, open_collection
+        from chatbot.embedding import question_embedder
+        from chatbot.store import open_collection
         from chatbot.store_checks import check_index
 
         settings = self.settings
         collection = open_collection(settings)
         retriever = Retriever(settings, collection)
         index = retriever.index()  # raises IndexMissing when the collection is empty
-        embedder = get_embedder(settings.embedding_model)
+        embedder = question_embedder(settings)
         _one_thread_per_question()
         dimension = len(embedder.embed_query("dimension"))
         check_index(settings, collection, index.embeddings.shape[1], dimension)
@@ -171,9 +174,11 @@ class Bot:
 def _one_thread_per_question() -> None:
     """Let each question use one core: a short query gains nothing from intra-op threads, and on a busy
     machine they stall each other (measured on 2 cores under load: p95 of one query embedding 960 ms with
-    two threads, 30-50 ms with one). Concurrent questions still use every core, one each."""
-    import torch
-
+    two threads, 30-50 ms with one). Concurrent questions still use every core, one each.
+    The ONNX backend is built with one thread; torch is set here only when it embeds."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
     if torch.get_num_threads() > 1:
         log.info("Using one torch thread per question (was %d)", torch.get_num_threads())
         torch.set_num_threads(1)
@@ -182,6 +187,7 @@ def _one_thread_per_question() -> None:
 def build_bot(settings: Settings) -> Bot:
     """A bot for these settings; instant, nothing loads until the first question or `warm_up()`."""
     check_retriever(settings.retriever)
+    check_backend(settings.embedding_backend)
     if settings.answerer not in ANSWERERS:
         raise ValueError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
     if settings.answerer == "llm":

@@ -158,10 +158,10 @@ class UseCaseChecker:
             return []
         import numpy as np
 
-        from chatbot.store import get_embedder
+        from chatbot.embedding import question_embedder
 
         rows = np.array([row for row, _ in candidates])
-        vector = np.asarray(get_embedder(self.settings.embedding_model).embed_query(description), dtype=np.float32)
+        vector = np.asarray(question_embedder(self.settings).embed_query(description), dtype=np.float32)
         similarities = index.embeddings[rows] @ vector
         lexical = index.lexical.scores(tokenize(description) + tokenize(expand(description)))[rows]
         rankings = [

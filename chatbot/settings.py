@@ -31,6 +31,9 @@ class Settings:
 
     # Embedding and chunking
     embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
+    embedding_backend: str = _setting(
+        "onnx", "onnx (questions embedded with onnxruntime, no torch; exported once into the data folder) or torch"
+    )
     chunk_max_words: int = _setting(
         180, "Longest chunk, in words; at about 1.4 tokens a word, 180 keeps chunks inside all-MiniLM-L6-v2's 256-token window"
     )

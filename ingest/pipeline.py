@@ -122,7 +122,7 @@ def run(
         counts["num_deleted"] += index.delete_sources(stale_sources(stored, work.found.scopes), stored)
         counts["num_deleted"] += index.delete_unrecorded([source for source, _ in work.chunks], stored)
     failed = len(work.warnings)
-    return IngestReport(
+    report = IngestReport(
         documents_seen=len(work.found.targets) + len(work.found.missing),
         chunks_added=counts["num_added"],
         chunks_updated=counts["num_updated"],
@@ -132,6 +132,12 @@ def run(
         warnings=work.warnings,
         seconds=time.perf_counter() - started,
     )
+    # The bot embeds questions with an ONNX export of the model: made now, while torch is loaded anyway, so that
+    # the first question after an ingest does not wait for it.
+    from chatbot.embedding import prepare
+
+    prepare(settings)
+    return report
 
 
 def _load(target: Target, settings: Settings):
