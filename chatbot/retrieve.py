@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chatbot import load_cache
 from chatbot.chunk_index import ChunkIndex, fingerprint
 from chatbot.errors import IndexMissing
 from chatbot.expansion import expand
@@ -48,7 +49,7 @@ def shared_snapshot(settings: Settings, collection: "chromadb.Collection", curre
     with _snapshots_lock:  # held while reading, so two retrievers starting together read the index once
         known = _snapshots.get(store)
         if known is None or known[0] != collection_id or known[1].fingerprint != current:
-            known = _snapshots[store] = (collection_id, ChunkIndex.load(collection))
+            known = _snapshots[store] = (collection_id, load_cache.snapshot(settings, collection, current))
         return known[1]
 
 

@@ -52,6 +52,9 @@ class Settings:
         0.43, "Below this similarity between the question and the best sentence of the passages found, the bot declines"
     )
     max_question_chars: int = _setting(2000, "Longer questions are cut to this length, with a notice")
+    load_cache: bool = _setting(
+        True, "Keep the chunk table and BM25 index beside the index, so that a new process reads them instead of rebuilding"
+    )
 
     # Optional LLM answerer
     answerer: str = _setting("extractive", "extractive (no LLM) or llm")
