@@ -128,8 +128,9 @@ class LexicalIndex:
         index.size = size
         vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
         index._word_id = {word: i for i, word in enumerate(vocabulary)}
-        index._words = np.load(folder / "words.npy", mmap_mode="r")
-        index._starts = np.load(folder / "starts.npy", mmap_mode="r")
+        # Plain arrays over the mapped files: a np.memmap costs a Python call on every slice.
+        index._words = np.asarray(np.load(folder / "words.npy", mmap_mode="r"))
+        index._starts = np.asarray(np.load(folder / "starts.npy", mmap_mode="r"))
         if len(index._starts) != size + 1:
             raise ValueError(f"the saved BM25 index holds {len(index._starts) - 1} texts, not {size}")
         counts = np.bincount(index._words, minlength=len(vocabulary))

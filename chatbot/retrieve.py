@@ -34,6 +34,9 @@ DUPLICATE_OVERLAP = 0.8
 WORDING_CHECK_SIMILARITY = 0.75
 # A restated chunk this close to a chunk of the original it restates makes the same point: the original wins.
 SAME_POINT_SIMILARITY = 0.85
+# Up to this many chunks, scoring every one in the snapshot (0.1 ms at 5,000) is exact and faster than a query
+# to Chroma's HNSW index (1-2 ms, most of it the request around the search); above, HNSW keeps dense search flat.
+EXACT_SEARCH_MAX = 5_000
 
 
 # The latest snapshot of each store's collection, shared by every retriever of this process: the chat and the
@@ -108,14 +111,24 @@ class Retriever:
         return [_scored(index.passages[row], float(similarity)) for row, similarity in zip(rows, similarities)]
 
     def _dense_rows(self, index: ChunkIndex, vector: np.ndarray, limit: int) -> list[int]:
+        if len(index) <= EXACT_SEARCH_MAX:
+            return _best_rows(index.similarities(vector), limit)
         found = self.collection.query(
             query_embeddings=[vector.tolist()], n_results=min(limit, len(index)), include=["distances"]
         )
         rows = [index.row_of.get(chunk_id) for chunk_id in found["ids"][0]]
         if any(row is None for row in rows):  # the collection changed between the two reads
             log.info("Collection changed during a search; ranking from the snapshot")
-            return [int(row) for row in np.argsort(-index.similarities(vector))[:limit]]
+            return _best_rows(index.similarities(vector), limit)
         return rows
+
+
+def _best_rows(scores: np.ndarray, limit: int) -> list[int]:
+    """Rows of the `limit` highest scores, best first (ties in row order)."""
+    if len(scores) > limit:
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        return [int(row) for row in top[np.lexsort((top, -scores[top]))]]
+    return [int(row) for row in np.lexsort((np.arange(len(scores)), -scores))]
 
 
 def _scored(passage: Passage, score: float) -> Passage:
