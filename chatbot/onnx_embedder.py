@@ -17,6 +17,9 @@ POOLING_MODES = ("mean", "cls", "max", "mean_sqrt_len_tokens")
 _LEGACY_POOLING_KEYS = {"pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
                         "pooling_mode_mean_tokens": "mean", "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens"}
 BATCH_SIZE = 32  # sentence-transformers' default: texts sorted by length, padded per batch
+# Fewer texts in a batch of long ones: a batch's memory grows with texts x tokens^2 (attention), and 32 texts of
+# 256 tokens took the process's peak from 365 MB to 575 MB; batches this small run as fast on one thread.
+BATCH_TOKENS = 1024
 
 
 class UnsupportedModel(ValueError):
@@ -103,14 +106,17 @@ class OnnxEmbedder:
         # Threads that spin while they wait starve each other when the cores are shared (other processes, other
         # questions); the same reason torch runs with OMP_WAIT_POLICY=PASSIVE.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Without its arena, onnxruntime hands back the memory of a large batch (the sentences embedded at warm-up)
+        # instead of holding it for the process's life; a question takes as long either way.
+        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3  # warnings about unused initializers are noise in a terminal answer
         self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options,
                                                      providers=["CPUExecutionProvider"])
         self._inputs = {node.name for node in self._session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.enable_truncation(max_length=self.config.max_seq_length)
-        padding = tokenizer.padding or {}
-        tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
+        self._pad_id = (tokenizer.padding or {}).get("pad_id", 0)
+        tokenizer.no_padding()  # each batch is padded to its own longest text
         self._tokenizer = tokenizer
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -118,21 +124,23 @@ class OnnxEmbedder:
         texts = [text.replace("\n", " ") for text in texts]  # as langchain_huggingface does before encoding
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        encodings = self._tokenizer.encode_batch(texts)
         vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
-        for start in range(0, len(order), BATCH_SIZE):
-            batch = order[start : start + BATCH_SIZE]
-            for position, vector in zip(batch, self._encode_batch([texts[i] for i in batch])):
+        for batch in _batches(sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids)), encodings):
+            for position, vector in zip(batch, self._encode_batch([encodings[i] for i in batch])):
                 vectors[position] = vector
         return np.stack(vectors)
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        feeds = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
+    def _encode_batch(self, encodings: list) -> np.ndarray:
+        width = max(len(encoding.ids) for encoding in encodings)
+        feeds = {name: np.zeros((len(encodings), width), dtype=np.int64)
+                 for name in ("input_ids", "attention_mask", "token_type_ids")}
+        feeds["input_ids"][:] = self._pad_id
+        for row, encoding in enumerate(encodings):
+            length = len(encoding.ids)
+            feeds["input_ids"][row, :length] = encoding.ids
+            feeds["attention_mask"][row, :length] = encoding.attention_mask
+            feeds["token_type_ids"][row, :length] = encoding.type_ids
         token_vectors = self._session.run(None, {name: feeds[name] for name in self._inputs})[0]
         vectors = pool(token_vectors, feeds["attention_mask"], self.config.pooling)
         return (normalize(vectors) if self.config.normalize else vectors).astype(np.float32, copy=False)
@@ -144,3 +152,15 @@ class OnnxEmbedder:
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
+
+
+def _batches(order: list[int], encodings: list) -> list[list[int]]:
+    """`order` (longest text first) cut into batches of at most BATCH_SIZE texts and BATCH_TOKENS padded tokens."""
+    batches: list[list[int]] = []
+    for index in order:
+        if batches and len(batches[-1]) < BATCH_SIZE \
+                and (len(batches[-1]) + 1) * len(encodings[batches[-1][0]].ids) <= BATCH_TOKENS:
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
