@@ -37,12 +37,21 @@ def _ask(argv: Sequence[str]) -> int:
     parser.add_argument("question", nargs="+", help="the question, e.g. \"Do I need consent for a digital replica?\"")
     parser.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     parser.add_argument("--retriever", choices=("hybrid", "dense", "bm25"), help="override RAG_RETRIEVER")
+    parser.add_argument("--server", metavar="URL", help="ask the app running at URL (python app.py) instead of "
+                        "opening the index here: the same answer, without the start-up")
     args = parser.parse_args(argv)
+    if args.server and args.retriever:
+        parser.error("--retriever cannot be used with --server: the app answers with its own settings")
     try:
         overrides = {"retriever": args.retriever} if args.retriever else {}
-        from chatbot.bot import build_bot
+        if args.server:
+            from chatbot.remote import ask_app
 
-        answer = build_bot(Settings.from_env(**overrides)).ask(" ".join(args.question))
+            answer = ask_app(args.server, " ".join(args.question))
+        else:
+            from chatbot.bot import build_bot
+
+            answer = build_bot(Settings.from_env(**overrides)).ask(" ".join(args.question))
     except (ChatbotError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
