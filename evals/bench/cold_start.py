@@ -37,7 +37,7 @@ def run(settings: Settings, *, repeats: int, old: Settings | None = None) -> dic
         log.info("cold start: run %d of %d", number + 1, repeats)
         for name, path_settings in paths.items():
             runs[name]["cli"].append(cli_once(command, _env(path_settings)))
-            runs[name]["app"].append(app_once(_env(path_settings)))
+            runs[name]["app"].append(app_once(_env(path_settings), ask_through=name == "new"))
     results = {
         "question": QUESTION,
         "cli": {"command": " ".join(command[1:3]) + " QUESTION --json", **_summaries(runs["new"]["cli"])},
@@ -80,8 +80,12 @@ def cli_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
     return {"first_answer_s": run["seconds"], "peak_rss_mb": run["peak_kb"] * 1024 / MB}
 
 
-def app_once(env: dict[str, str]) -> dict[str, float]:
-    """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS."""
+def app_once(env: dict[str, str], ask_through: bool = False) -> dict[str, float]:
+    """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS.
+
+    Args:
+        ask_through: also time `python -m chatbot --server URL QUESTION --json` against the idle app.
+    """
     from gradio_client import Client
 
     port = free_port()
@@ -97,8 +101,12 @@ def app_once(env: dict[str, str]) -> dict[str, float]:
             raise RuntimeError(f"app.py answered without citations: {str(result)[:500]}")
         _wait_until_idle(process.pid)
         idle = time.perf_counter() - started
-        return {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
-                "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
+        figures = {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
+                   "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
+        if ask_through:
+            command = [sys.executable, "-m", "chatbot", "--server", url, QUESTION, "--json"]
+            figures["cli_through_app_s"] = cli_once(command, env)["first_answer_s"]
+        return figures
     finally:
         stop(process)
 

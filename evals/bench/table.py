@@ -59,6 +59,8 @@ def cold_start_table(cold: dict) -> str:
     rows.append(_row("app: launch to first answer (s)", cold["app"]["first_answer_s"]))
     rows.append(_row("app: launch to idle, warm-up done (s)", cold["app"]["idle_s"]))
     rows.append(_row("app peak RSS (MB)", cold["app"]["peak_rss_mb"]))
+    if "cli_through_app_s" in cold["app"]:
+        rows.append(_row("CLI `--server URL`, answered by the running app (s)", cold["app"]["cli_through_app_s"]))
     old = cold.get("old")
     if old:
         rows.append(_row("old path: CLI launch to answer (s)", old["cli"]["first_answer_s"]))
@@ -120,6 +122,7 @@ def comparison_table(results: dict) -> str:
         ("app: launch to first answer (s)", pick(cold, "old", "app", "first_answer_s", "median"),
          pick(cold, "app", "first_answer_s", "median")),
         ("app peak RSS (MB, max)", pick(cold, "old", "app", "peak_rss_mb", "max"), pick(cold, "app", "peak_rss_mb", "max")),
+        ("CLI `--server URL` through the running app (s)", None, pick(cold, "app", "cli_through_app_s", "median")),
         (f"index open at {int(largest):,} chunks, fresh process (s)" if largest else "index open (s)",
          pick(opened, "old", "seconds", "median"), pick(opened, "new", "seconds", "median")),
         ("index memory at that size (MB)", pick(opened, "old", "rss_mb", "median"), pick(opened, "new", "rss_mb", "median")),
