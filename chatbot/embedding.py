@@ -2,7 +2,7 @@
 
 The ONNX backend runs an export of the configured model kept in the data folder. The ingester writes it (torch
 is loaded there anyway), or else the first process that needs it does (some seconds, once per data folder);
-every export is checked against torch's vectors. Later processes load it in a tenth of a second. An export
+every export is checked against torch's vectors. Later processes load it in 0.1-0.3 s, without torch. An export
 that is missing, damaged or made from other model files is made again.
 """
 
