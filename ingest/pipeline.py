@@ -130,7 +130,7 @@ def run(
         history = VersionHistory(index.database, settings.collection)
         revisions = versions.record(history, (versions.snapshot(doc) for doc in work.documents))
     failed = len(work.warnings)
-    return IngestReport(
+    report = IngestReport(
         documents_seen=len(work.found.targets) + len(work.found.missing),
         chunks_added=counts["num_added"],
         chunks_updated=counts["num_updated"],
@@ -141,6 +141,12 @@ def run(
         seconds=time.perf_counter() - started,
         revisions=tuple(revisions),
     )
+    # The bot embeds questions with an ONNX export of the model: made now, while torch is loaded anyway, so that
+    # the first question after an ingest does not wait for it.
+    from chatbot.store.embedding import prepare
+
+    prepare(settings)
+    return report
 
 
 def _load(target: Target, settings: Settings):
