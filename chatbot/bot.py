@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from chatbot.errors import ConfigError
 from chatbot.query.query import Query, read_question
 from chatbot.retrieval.search import Retrieval, Searcher, validate_retriever
 from chatbot.settings import Settings
+from chatbot.store.embedding import check_backend
 from chatbot.store.reader import IndexReader, reader_for
 from chatbot.store.sentence_bank import SentenceBank
 from chatbot.types import Answer, Passage, Timings
@@ -62,11 +64,11 @@ class Bot:
         return self._embedder, self._bank
 
     def _load_model(self) -> None:
-        from chatbot.store.embedder import get_embedder
+        from chatbot.store.embedding import question_embedder
 
         settings = self.settings
         self.reader.snapshot()  # a missing index is reported before the model loads
-        embedder = get_embedder(settings.embedding_model)
+        embedder = question_embedder(settings)
         _one_thread_per_question()
         self._dimension = len(embedder.embed_query("dimension"))
         bank = SentenceBank(lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32),
@@ -169,9 +171,11 @@ class Bot:
 def _one_thread_per_question() -> None:
     """Let each question use one core: a short query gains nothing from intra-op threads, and on a busy
     machine they stall each other (measured on 2 cores under load: p95 of one query embedding 960 ms with
-    two threads, 30-50 ms with one). Concurrent questions still use every core, one each."""
-    import torch
-
+    two threads, 30-50 ms with one). Concurrent questions still use every core, one each.
+    The ONNX backend is built with one thread; torch is set here only when it embeds."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
     if torch.get_num_threads() > 1:
         log.info("Using one torch thread per question (was %d)", torch.get_num_threads())
         torch.set_num_threads(1)
@@ -180,6 +184,7 @@ def _one_thread_per_question() -> None:
 def build_bot(settings: Settings) -> Bot:
     """A bot for these settings; instant, nothing loads until the first question or `warm_up()`."""
     validate_retriever(settings.retriever)
+    check_backend(settings.embedding_backend)
     if settings.answerer not in ANSWERERS:
         raise ConfigError(f"Unknown answerer {settings.answerer!r}: use one of {', '.join(ANSWERERS)}.")
     if settings.answerer == "llm":

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help="the question, e.g. \"Do I need consent for a digital replica?\"")
     ask.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     ask.add_argument("--retriever", choices=RETRIEVERS, help="override RAG_RETRIEVER")
+    ask.add_argument("--server", metavar="URL", help="ask the app running at URL (python app.py) instead of "
+                     "opening the index here: the same answer, without the start-up")
     check = commands.add_parser("check", help="check a planned GenAI use against the guidance's rule",
                                 description=check_command.DESCRIPTION)
     check_command.add_arguments(check)
@@ -66,11 +68,20 @@ def ask(args: argparse.Namespace) -> int:
         print("error: the question is empty: ask something, e.g. python -m chatbot \"Do I need consent for a "
               "digital replica?\"", file=sys.stderr)
         return EXIT_USAGE
+    if args.server and args.retriever:
+        print("error: --retriever cannot be used with --server: the app answers with its own settings",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
-        from chatbot.bot import build_bot
+        if args.server:
+            from chatbot.remote import ask_app
 
-        overrides = {"retriever": args.retriever} if args.retriever else {}
-        answer = build_bot(Settings.from_env(**overrides)).ask(question)
+            answer = ask_app(args.server, question)
+        else:
+            from chatbot.bot import build_bot
+
+            overrides = {"retriever": args.retriever} if args.retriever else {}
+            answer = build_bot(Settings.from_env(**overrides)).ask(question)
     except ChatbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

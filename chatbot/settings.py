@@ -46,6 +46,9 @@ class Settings:
 
     # Embedding and chunking
     embedding_model: str = _setting("", "Sentence-transformers model path; empty means the bundled all-MiniLM-L6-v2")
+    embedding_backend: str = _setting(
+        "onnx", "onnx (questions embedded with onnxruntime, no torch; exported once into the data folder) or torch"
+    )
     chunk_max_words: int = _setting(
         180, "Longest chunk, in words; at about 1.4 tokens a word, 180 keeps chunks inside all-MiniLM-L6-v2's 256-token window"
     )
@@ -67,6 +70,9 @@ class Settings:
         0.43, "Below this similarity between the question and the best sentence of the passages found, the bot declines"
     )
     max_question_chars: int = _setting(2000, "Longer questions are cut to this length, with a notice")
+    load_cache: bool = _setting(
+        True, "Keep the chunk table and BM25 index beside the index, so that a new process reads them instead of rebuilding"
+    )
 
     # Optional LLM answerer
     answerer: str = _setting("extractive", "extractive (no LLM) or llm")

@@ -140,7 +140,7 @@ def run(
     # Versions go to the deployment's own records, after a rebuild has replaced them.
     revisions = versions.record(VersionHistory.for_settings(settings), (versions.snapshot(doc) for doc in work.documents))
     failed = len(work.warnings)
-    return IngestReport(
+    report = IngestReport(
         documents_seen=len(work.found.targets) + len(work.found.missing),
         chunks_added=counts["num_added"],
         chunks_updated=counts["num_updated"],
@@ -151,6 +151,12 @@ def run(
         seconds=time.perf_counter() - started,
         revisions=tuple(revisions),
     )
+    # The bot embeds questions with an ONNX export of the model: made now, while torch is loaded anyway, so that
+    # the first question after an ingest does not wait for it.
+    from chatbot.store.embedding import prepare
+
+    prepare(settings)
+    return report
 
 
 def _write(settings: Settings, work: Plan, progress: Progress | None) -> dict[str, int]:

@@ -55,6 +55,16 @@ def test_quick_run_reports_every_section_with_numbers(quick_run):
         for pipeline in ("bot", "baseline"):
             assert row[pipeline] is None or 0 <= row[pipeline] <= 1, (metric, pipeline)
     assert results["cold_start"]["app"]["peak_rss_mb"]["max"] > 100
+    # The old path (torch, no load cache) beside the new one, in the same run.
+    assert answers["backend"] == "onnx" and answers["old"]["backend"] == "torch"
+    assert answers["old"]["same_answers"]["identical"] is True, answers["old"]["same_answers"]
+    assert answers["old"]["floor_ms"]["median"] > 0 and answers["old"]["bot"]["total_over_floor"] > 0
+    assert results["cold_start"]["old"]["cli"]["first_answer_s"]["median"] > 0
+    assert results["cold_start"]["old"]["app"]["peak_rss_mb"]["max"] > 100
+    for size in ("1000", "2000"):
+        opened = results["scale"]["sizes"][size]["open"]
+        assert opened["old"]["seconds"]["median"] > 0 and opened["new"]["seconds"]["median"] > 0
+    assert "**Old and new path**" in stdout
     assert results["ingest"]["unchanged"]["embedded"] == 0
     assert results["ingest"]["one_edit"]["embedded"]["min"] >= 1
     assert set(results["scale"]["sizes"]) == {"1000", "2000"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,7 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line).strip()
 
 
+@functools.lru_cache(maxsize=8192)  # the answerer checks the same indexed sentences question after question
 def remove_instructions(text: str) -> tuple[str, bool]:
     """`text` without the sentences that give the answerer orders; True when something was removed."""
     sentences = segments(text, clauses=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import array
+import json
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +38,42 @@ class LexicalRanker:
         self._starts = np.frombuffer(starts, dtype=np.int64)
         counts = np.bincount(self._words, minlength=len(self._word_id))
         self._document_frequency = {token: int(counts[i]) for token, i in self._word_id.items()}
+
+    # Saved and read back by the load cache (chatbot/store/load_cache.py), so a new process skips the indexing.
+    _BM25_FOLDER = "bm25"
+
+    def save(self, folder: Path) -> list[str]:
+        """Write the index into `folder`: bm25s's own files, and which words each text holds. Returns the file names."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "words.npy", self._words)
+        np.save(folder / "starts.npy", self._starts)
+        (folder / "vocabulary.json").write_text(json.dumps(list(self._word_id), ensure_ascii=False), encoding="utf-8")
+        names = ["words.npy", "starts.npy", "vocabulary.json"]
+        if self._document_frequency:
+            self._bm25.save(str(folder / self._BM25_FOLDER), show_progress=False)
+            names += [f"{self._BM25_FOLDER}/{path.name}" for path in (folder / self._BM25_FOLDER).iterdir()]
+        return names
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "LexicalRanker":
+        """The index `save()` wrote for `size` texts, its arrays mapped from the files rather than copied."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        index = cls.__new__(cls)
+        index.size = size
+        vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        index._word_id = {word: i for i, word in enumerate(vocabulary)}
+        # Plain arrays over the mapped files: a np.memmap costs a Python call on every slice.
+        index._words = np.asarray(np.load(folder / "words.npy", mmap_mode="r"))
+        index._starts = np.asarray(np.load(folder / "starts.npy", mmap_mode="r"))
+        if len(index._starts) != size + 1:
+            raise ValueError(f"the saved BM25 index holds {len(index._starts) - 1} texts, not {size}")
+        counts = np.bincount(index._words, minlength=len(vocabulary))
+        index._document_frequency = {word: int(counts[i]) for word, i in index._word_id.items()}
+        index._bm25 = bm25s.BM25.load(str(folder / cls._BM25_FOLDER), mmap=True, show_progress=False) \
+            if vocabulary else bm25s.BM25()
+        return index
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every text for the query, in index order."""

@@ -9,9 +9,9 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from chatbot.answer.trust import policy
 from chatbot.errors import ChatbotError, IndexMissing, StoreUnavailable
 from chatbot.settings import Settings
+from chatbot.store import load_cache
 from chatbot.store.client import require_local_folder, get_collection, open_client, read_pages, store_errors, unusable
 from chatbot.store.snapshot import Snapshot, fingerprint
 from chatbot.store.version import StoreVersion
@@ -158,7 +158,7 @@ class IndexReader:
             with self._snapshot_lock:
                 known = self._snapshot
                 if known is None or known.collection_id != collection_id or known.fingerprint != current:
-                    self._snapshot = Snapshot.load(held.collection, policy(self.settings))
+                    self._snapshot = load_cache.snapshot(self.settings, held.collection, current)
                 self._checked_version = version
                 return self._snapshot
 

@@ -61,18 +61,24 @@ class Snapshot:
         embeddings = np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)
         norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
         embeddings = embeddings / np.where(norms == 0, 1, norms)
+        return cls.of(str(collection.id), passages, embeddings, LexicalRanker([lexical_text(p) for p in passages]))
+
+    @classmethod
+    def of(cls, collection_id: str, passages: list[Passage], embeddings: np.ndarray, lexical: LexicalRanker) -> "Snapshot":
+        """The snapshot of these rows (unit-length embeddings, BM25 over `lexical_text`), with its lookups."""
         originals: dict[str, list[int]] = {}
         restated_urls = {p.url for p in passages if p.restated and p.url}
         for row, passage in enumerate(passages):
             if not passage.restated and passage.url in restated_urls:
                 originals.setdefault(passage.url, []).append(row)
+        ids = [passage.chunk_id for passage in passages]
         log.info("Loaded %d chunks (%d with an original beside a restatement)", len(ids), sum(map(len, originals.values())))
         return cls(
-            collection_id=str(collection.id),
+            collection_id=collection_id,
             fingerprint=fingerprint(ids),
             passages=passages,
             embeddings=embeddings,
-            lexical=LexicalRanker([lexical_text(p) for p in passages]),
+            lexical=lexical,
             row_of={chunk_id: row for row, chunk_id in enumerate(ids)},
             originals_by_url=originals,
         )

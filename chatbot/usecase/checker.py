@@ -157,10 +157,10 @@ class UseCaseChecker:
             return []
         import numpy as np
 
-        from chatbot.store.embedder import get_embedder
+        from chatbot.store.embedding import question_embedder
 
         rows = np.array([row for row, _ in candidates])
-        vector = np.asarray(get_embedder(self.settings.embedding_model).embed_query(description), dtype=np.float32)
+        vector = np.asarray(question_embedder(self.settings).embed_query(description), dtype=np.float32)
         similarities = snapshot.embeddings[rows] @ vector
         tokens, expanded = terms(description)
         lexical = snapshot.lexical.scores(tokens + expanded)[rows]

@@ -20,6 +20,8 @@ from chatbot.settings import Settings
 from evals.dataset import DatasetError, load_questions
 
 SECTIONS = ("ingest", "answers", "cold_start", "scale")
+# Settings of the path compared with the new one: sentence-transformers on torch, the snapshot rebuilt at each start.
+OLD_PATH = {"embedding_backend": "torch", "load_cache": False}
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "quality" / "questions" / "legacy.jsonl"
 QUICK_QUESTIONS = 8
 
@@ -90,22 +92,27 @@ def run(args: argparse.Namespace) -> dict:
         # The bench's own store and corpus copy: the deployment's index is never touched.
         settings = dataclasses.replace(base, data_dir=work / "data", corpus_dir=work / "corpus", chroma_url="")
         results: dict = {"meta": _meta(args, plan, len(questions))}
+        from ingest import pipeline
+
         if "ingest" in sections:
             from evals.bench import ingest_runs
 
             results["ingest"] = ingest_runs.run(settings, repeats=plan.repeats)
         else:
-            from ingest import pipeline
-
             pipeline.run(settings)
+        # The path before ONNX and the load cache, in a store of its own so that it embeds its own sentences.
+        old = dataclasses.replace(settings, data_dir=work / "data-old", **OLD_PATH)
+        if {"answers", "cold_start"} & set(sections):
+            pipeline.run(old)
         if "answers" in sections:
             from evals.bench import answers
 
-            results["answers"] = answers.run(settings, questions, repeats=plan.repeats, full_warm_up=plan.full_warm_up)
+            results["answers"] = answers.run(settings, questions, repeats=plan.repeats, full_warm_up=plan.full_warm_up,
+                                             old=old)
         if "cold_start" in sections:
             from evals.bench import cold_start
 
-            results["cold_start"] = cold_start.run(settings, repeats=plan.cold_repeats)
+            results["cold_start"] = cold_start.run(settings, repeats=plan.cold_repeats, old=old)
         if "scale" in sections:
             results["scale"] = _scale(settings, questions, plan)
         results["meta"]["load_after"] = _load()
@@ -133,11 +140,11 @@ def _scale(settings: Settings, questions, plan: Plan) -> dict:
     import numpy as np
 
     from chatbot.query.expansion import search_text
-    from chatbot.store.client import get_embedder
+    from chatbot.store.embedding import question_embedder
     from evals.bench import scale
 
     texts = [question.question for question in questions[: plan.scale_queries]]
-    vectors = np.asarray(get_embedder(settings.embedding_model).embed_documents([search_text(t) for t in texts]),
+    vectors = np.asarray(question_embedder(settings).embed_documents([search_text(t) for t in texts]),
                          dtype=np.float32)
     return scale.run(settings, texts, vectors, sizes=plan.sizes, repeats=plan.repeats)
 

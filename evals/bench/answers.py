@@ -1,4 +1,4 @@
-"""Warm answers: the bot's `ask()` against the question-embedding floor and the plain baseline, speed and quality."""
+"""Warm answers: `ask()` against the question-embedding floor, the plain baseline and the torch path; speed, quality."""
 
 from __future__ import annotations
 
@@ -19,42 +19,50 @@ QUALITY_METRICS = tuple(name for name in report.METRICS if not name.startswith("
 PARTS = ("retrieve_ms", "answer_ms", "total_ms")
 
 
-def run(settings: Settings, questions: Sequence[Question], *, repeats: int, full_warm_up: bool = True) -> dict:
+def run(settings: Settings, questions: Sequence[Question], *, repeats: int, full_warm_up: bool = True,
+        old: Settings | None = None) -> dict:
     """Score each pipeline once (that pass also warms every cache), then time `repeats` passes over the questions.
 
     Each pass asks every question of the floor (embedding the question alone), the bot and the baseline in turn,
-    so all three meet the same machine load.
+    so all three meet the same machine load; with `old` (the torch path, its own store), its floor and bot too.
     """
     from chatbot.bot import build_bot
-    from chatbot.store.client import get_embedder
+    from chatbot.store.embedding import question_embedder
 
-    bot = build_bot(settings)
-    bot.warm_up(sentences=full_warm_up)
+    paths = {"new": settings, **({"old": old} if old is not None else {})}
+    bots = {name: build_bot(path_settings) for name, path_settings in paths.items()}
+    for bot in bots.values():
+        bot.warm_up(sentences=full_warm_up)
+    embedders = {name: question_embedder(path_settings) for name, path_settings in paths.items()}
     baseline = BaselineBot(settings)
-    embedder = get_embedder(settings.embedding_model)
     store = runner.stored_texts(settings)
 
     log.info("answers: scoring %d questions with the bot and the baseline", len(questions))
-    ours = report.summarize(runner.run_questions(bot, questions, store, k=settings.top_k, progress=False), k=settings.top_k)
+    records = {name: runner.run_questions(bot, questions, store, k=settings.top_k, progress=False)
+               for name, bot in bots.items()}
+    ours = report.summarize(records["new"], k=settings.top_k)
     theirs = report.summarize(runner.run_questions(baseline, questions, store, k=TOP_K, progress=False), k=TOP_K)
 
-    floor: list[float] = []
-    samples = {"bot": {part: [] for part in PARTS}, "baseline": {part: [] for part in PARTS}}
+    floors: dict[str, list[float]] = {name: [] for name in paths}
+    samples = {name: {part: [] for part in PARTS} for name in ("bot", "baseline", *(["old"] if old else []))}
+    pipelines = {"bot": bots["new"], "baseline": baseline, **({"old": bots["old"]} if old else {})}
     for number in range(repeats):
         log.info("answers: timed pass %d of %d", number + 1, repeats)
         for question in questions:
-            floor.append(timed_ms(lambda: embedder.embed_query(question.question))[1])
-            for name, pipeline in (("bot", bot), ("baseline", baseline)):
+            for name, embedder in embedders.items():
+                floors[name].append(timed_ms(lambda: embedder.embed_query(question.question))[1])
+            for name, pipeline in pipelines.items():
                 answer, total = timed_ms(lambda: pipeline.ask(question.question))
                 samples[name]["retrieve_ms"].append(answer.timings.retrieve_ms)
                 samples[name]["answer_ms"].append(answer.timings.answer_ms)
                 samples[name]["total_ms"].append(total)  # the wall clock around ask(), as a caller feels it
 
-    floor_summary = summarize(floor)
+    floor_summary = summarize(floors["new"])
     timing = {name: {part: summarize(values) for part, values in parts.items()} for name, parts in samples.items()}
-    return {
+    results = {
         "questions": len(questions),
         "repeats": repeats,
+        "backend": settings.embedding_backend,
         "floor_ms": floor_summary,
         "bot": {**timing["bot"], "total_over_floor": ratio(timing["bot"]["total_ms"]["median"], floor_summary["median"])},
         "baseline": {
@@ -64,6 +72,22 @@ def run(settings: Settings, questions: Sequence[Question], *, repeats: int, full
         },
         "quality": compare(ours["metrics"], theirs["metrics"]),
     }
+    if old is not None:
+        old_floor = summarize(floors["old"])
+        results["old"] = {
+            "backend": old.embedding_backend,
+            "floor_ms": old_floor,
+            "bot": {**timing["old"], "total_over_floor": ratio(timing["old"]["total_ms"]["median"], old_floor["median"])},
+            "same_answers": same_answers(records["new"], records["old"]),
+        }
+    return results
+
+
+def same_answers(new: Sequence[dict], old: Sequence[dict]) -> dict:
+    """Whether both paths gave every question the same answer, citations, passages and scores (timings aside)."""
+    differ = [a["id"] for a, b in zip(new, old) if {k: v for k, v in a.items() if k != "latency_ms"}
+              != {k: v for k, v in b.items() if k != "latency_ms"}]
+    return {"questions": len(new), "differ": differ, "identical": not differ and len(new) == len(old)}
 
 
 def compare(ours: dict, theirs: dict) -> dict:

@@ -23,21 +23,35 @@ IDLE_CPU_SHARE = 0.05  # the app counts as warmed up once it uses less than this
 MB = 1e6
 
 
-def run(settings: Settings, *, repeats: int) -> dict:
-    """Launch `python -m chatbot QUESTION --json` and `python app.py` `repeats` times each over the built store."""
-    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+def run(settings: Settings, *, repeats: int, old: Settings | None = None) -> dict:
+    """Launch `python -m chatbot QUESTION --json` and `python app.py` `repeats` times each over the built store.
+
+    With `old` (the torch path, its own store), its launches alternate with these, so both meet the same load.
+    """
+    paths = {"new": settings, **({"old": old} if old is not None else {})}
     command = [sys.executable, "-m", "chatbot", QUESTION, "--json"]
-    cli, app = [], []
+    runs: dict[str, dict[str, list]] = {name: {"cli": [], "app": []} for name in paths}
+    for name, path_settings in paths.items():  # not timed: each path's caches are written by its first start
+        cli_once(command, _env(path_settings))
     for number in range(repeats):
         log.info("cold start: run %d of %d", number + 1, repeats)
-        cli.append(cli_once(command, env))
-        app.append(app_once(env))
-    return {
+        for name, path_settings in paths.items():
+            runs[name]["cli"].append(cli_once(command, _env(path_settings)))
+            runs[name]["app"].append(app_once(_env(path_settings), ask_through=name == "new"))
+    results = {
         "question": QUESTION,
-        "cli": {"command": " ".join(command[1:3]) + " QUESTION --json", **_summaries(cli)},
-        "app": {"command": "python app.py, then gradio_client predict(api_name='/ask')", **_summaries(app)},
+        "cli": {"command": " ".join(command[1:3]) + " QUESTION --json", **_summaries(runs["new"]["cli"])},
+        "app": {"command": "python app.py, then gradio_client predict(api_name='/ask')", **_summaries(runs["new"]["app"])},
     }
+    if old is not None:
+        results["old"] = {"cli": _summaries(runs["old"]["cli"]), "app": _summaries(runs["old"]["app"])}
+    return results
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_CORPUS_DIR": str(settings.corpus_dir),
+            "RAG_EMBEDDING_BACKEND": settings.embedding_backend, "RAG_LOAD_CACHE": str(settings.load_cache).lower(),
+            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
 # Launches the command from a small process, so that the peak RSS it reports is the command's own: a child forked
@@ -66,8 +80,12 @@ def cli_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
     return {"first_answer_s": run["seconds"], "peak_rss_mb": run["peak_kb"] * 1024 / MB}
 
 
-def app_once(env: dict[str, str]) -> dict[str, float]:
-    """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS."""
+def app_once(env: dict[str, str], ask_through: bool = False) -> dict[str, float]:
+    """Seconds until `python app.py` listens and until its first answer arrives; seconds until it is idle; peak RSS.
+
+    Args:
+        ask_through: also time `python -m chatbot --server URL QUESTION --json` against the idle app.
+    """
     from gradio_client import Client
 
     port = free_port()
@@ -83,8 +101,12 @@ def app_once(env: dict[str, str]) -> dict[str, float]:
             raise RuntimeError(f"app.py answered without citations: {str(result)[:500]}")
         _wait_until_idle(process.pid)
         idle = time.perf_counter() - started
-        return {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
-                "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
+        figures = {"listening_s": listening, "first_answer_s": first_answer, "idle_s": idle,
+                   "peak_rss_mb": _status_kib(process.pid, "VmHWM") * 1024 / MB}
+        if ask_through:
+            command = [sys.executable, "-m", "chatbot", "--server", url, QUESTION, "--json"]
+            figures["cli_through_app_s"] = cli_once(command, env)["first_answer_s"]
+        return figures
     finally:
         stop(process)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
+import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -19,12 +22,18 @@ from evals.bench.synthetic import NOISE, RealChunks, synthesize
 
 log = logging.getLogger(__name__)
 
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 600
+
 MODES = ("dense", "bm25", "hybrid")
 NOTE = (
     "Synthetic chunks: each starts from a real chunk (most of its sentences, shuffled, plus 1-3 sentences from "
     "other chunks), so BM25 sees the corpus's own vocabulary and term statistics; its vector is the real chunk's "
     f"embedding plus gaussian noise (sigma {NOISE} per dimension, cosine about 0.86 to the source), renormalised, "
-    "so the chunks cluster around real neighbourhoods. Only indexing and retrieval are timed: no chunk is embedded."
+    "so the chunks cluster around real neighbourhoods. Only indexing and retrieval are timed: no chunk is embedded. "
+    "Index open: a fresh process opens the store and loads the bot's snapshot, from the load cache (new) or by "
+    "reading every chunk and indexing it for BM25 (old, RAG_LOAD_CACHE=false); the retrieval timings use the "
+    "snapshot read from the cache."
 )
 
 
@@ -55,6 +64,12 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         for size in sizes:
             log.info("scale: building %d chunks", size)
             stores.append(_Store.build(settings, real, size))
+        opens = {store.size: {"new": [], "old": []} for store in stores}
+        for number in range(repeats):
+            log.info("scale: index opens, pass %d of %d", number + 1, repeats)
+            for store in stores:
+                for path, cached in (("new", True), ("old", False)):
+                    opens[store.size][path].append(open_index(store.settings, load_cache=cached))
         latencies = {store.size: {mode: [] for mode in MODES} for store in stores}
         for number in range(repeats + 1):  # the first pass is not measured
             log.info("scale: retrieval pass %d of %d", number, repeats)
@@ -68,7 +83,8 @@ def run(settings: Settings, queries: Sequence[str], vectors: np.ndarray, *, size
         for store in stores:
             store.close()
     results = {"note": NOTE, "sizes": {
-        str(store.size): {**store.figures, "retrieve_ms": {m: summarize(v) for m, v in latencies[store.size].items()}}
+        str(store.size): {**store.figures, "open": _open_summaries(opens[store.size]),
+                          "retrieve_ms": {m: summarize(v) for m, v in latencies[store.size].items()}}
         for store in stores
     }}
     first, last = str(sizes[0]), str(sizes[-1])
@@ -116,11 +132,11 @@ class _Store:
                                embeddings=batch.embeddings)
                 add_s += time.perf_counter() - started
                 megabytes += sum(len(text.encode("utf-8")) for text in batch.texts) / 1e6
+            # The first start reads every chunk, indexes it and writes the load cache; the searcher then reads the
+            # cache as every later process does.
+            _, first_ms = timed_ms(IndexReader(store_settings).snapshot)
             store.retriever = Searcher(store_settings, IndexReader(store_settings))
-            gc.collect()
-            before = _rss_mb()
-            snapshot, snapshot_ms = timed_ms(store.retriever.reader.snapshot)  # what a bot pays before its first answer
-            memory = _rss_mb() - before
+            snapshot = store.retriever.reader.snapshot()
             _, bm25_ms = timed_ms(lambda: LexicalRanker([lexical_text(p) for p in snapshot.passages]))
             store.figures = {
                 "chunks": len(snapshot),
@@ -129,8 +145,7 @@ class _Store:
                     "chroma_add_s": round(add_s, 2),
                     "chroma_chunks_per_s": round(size / add_s) if add_s else None,
                     "bm25_build_s": round(bm25_ms / 1000, 2),
-                    "snapshot_load_s": round(snapshot_ms / 1000, 2),
-                    "snapshot_rss_mb": round(memory),
+                    "first_load_s": round(first_ms / 1000, 2),
                 },
             }
             return store
@@ -144,8 +159,39 @@ class _Store:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _rss_mb() -> float:
+# Opens the index as a new bot does, in a fresh process (imports done first, as they are not part of the open).
+_OPEN = """
+import json, sys, time
+from pathlib import Path
+import bm25s, chromadb
+from chatbot.settings import Settings
+from chatbot.store.reader import IndexReader
+
+def rss_mb():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024 / 1e6
-    return 0.0
+
+settings = Settings.from_env()
+before, started = rss_mb(), time.perf_counter()
+index = IndexReader(settings).snapshot()
+print(json.dumps({"seconds": time.perf_counter() - started, "rss_mb": rss_mb() - before, "chunks": len(index)}))
+"""
+
+
+def open_index(settings: Settings, *, load_cache: bool) -> dict[str, float]:
+    """Seconds a fresh process takes to open the store and load the bot's snapshot, and the memory it then holds."""
+    env = {**os.environ, "RAG_DATA_DIR": str(settings.data_dir), "RAG_COLLECTION": settings.collection,
+           "RAG_LOAD_CACHE": str(load_cache).lower()}
+    env.pop("RAG_CHROMA_URL", None)
+    completed = subprocess.run([sys.executable, "-c", _OPEN], cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=TIMEOUT_S)
+    if completed.returncode != 0:
+        raise RuntimeError(f"opening the index in {settings.data_dir} failed: {completed.stderr.strip()[-2000:]}")
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    return {"seconds": figures["seconds"], "rss_mb": figures["rss_mb"]}
+
+
+def _open_summaries(opens: dict[str, list[dict[str, float]]]) -> dict:
+    return {path: {key: summarize(run[key] for run in runs) for key in ("seconds", "rss_mb")}
+            for path, runs in opens.items()}
