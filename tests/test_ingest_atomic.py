@@ -163,7 +163,7 @@ def test_an_interrupted_rebuild_leaves_the_index_as_it_was_and_no_leftovers(sett
         pipeline.run(settings, rebuild=True, progress=interrupt_at(128))
     assert chunks_by_source(settings) == before
     assert bot.ask(QUESTION).citations, "the running bot still answers from the index"
-    assert sorted(path.name for path in settings.data_dir.iterdir()) == ["chroma", "records.sqlite"]
+    assert _index_files(settings) == ["chroma", "records.sqlite"]
 
 
 def test_a_rebuild_replaces_the_index_only_once_the_new_one_is_whole(settings, corpus):
@@ -179,7 +179,7 @@ def test_a_rebuild_replaces_the_index_only_once_the_new_one_is_whole(settings, c
     texts = chunks_by_source(settings)["camera-log.md"].values()
     assert all("In version 2" in text for text in texts)
     assert any("In version 2" in p.text for p in bot.retrieve(QUESTION)), "the running bot reads the new index"
-    assert sorted(path.name for path in settings.data_dir.iterdir()) == ["chroma", "records.sqlite"]
+    assert _index_files(settings) == ["chroma", "records.sqlite"]
     assert pipeline.run(settings).embedded == 0, "the records of the new index match it"
 
 
@@ -259,3 +259,10 @@ def test_the_read_only_message_names_the_folder_and_the_fix(settings):
     assert said.startswith(f"The data folder {settings.data_dir} cannot be written") and "RAG_DATA_DIR" in said
     with pytest.raises(StoreUnavailable, match="cannot be written"):
         raise StoreUnavailable(said)
+
+
+def _index_files(settings) -> list[str]:
+    """The data folder's index files, the caches beside them left out; a rebuild's leftovers would show here."""
+    caches = {"load-cache", "onnx"}
+    return sorted(path.name for path in settings.data_dir.iterdir()
+                  if path.name not in caches and path.name != settings.sentence_cache.name)
