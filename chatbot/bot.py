@@ -35,6 +35,7 @@ ANSWERERS = ("extractive", "llm")
 # A question whose shape allows a follow-up is read as one only when the joined reading is this much more
 # likely to be answerable than the question alone: it retrieves poorly alone and better with the chat before it.
 FOLLOW_UP_GAIN = 0.15
+_RANK = {"declined": 0, "partly": 1, "answered": 2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,7 +192,8 @@ class Bot:
             return alone
         joined = self._assessed(query.as_follow_up().with_vector(self._embed), bank)
         gain = joined.probabilities.get("answered", 0.0) - alone.probabilities.get("answered", 0.0)
-        return joined if gain >= FOLLOW_UP_GAIN else alone
+        better = _RANK[joined.outcome] > _RANK[alone.outcome]
+        return joined if better or gain >= FOLLOW_UP_GAIN else alone
 
     def _ask(self, question: str, history: Sequence) -> Answer:
         _, bank = self._load()  # the model and the speller load before the clock starts: timings measure answering
@@ -204,10 +206,11 @@ class Bot:
         query, outcome = reading.query, reading.outcome
         notices = list(query.notices)
         text, citations = "", ()
+        # A rule of the decision procedure that clearly applies settles the question, whatever else it names
+        # (a tool, a title) and however loosely the passages found match its wording.
+        found = self._verdict(reading)
+        outcome = "answered" if found else outcome
         if outcome != "declined":
-            # A rule that clearly applies settles the question, whatever else it names (a tool, a title).
-            found = self._verdict(reading)
-            outcome = "answered" if found else outcome
             text, citations = self._answer(reading, outcome, found, notices)
         finished = time.perf_counter()
         return Answer(
