@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, other_rulebook
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
 from chatbot.query.history import is_follow_up, resolve, user_turns
 from chatbot.query.cleaning import clean_question
 from chatbot.sentences import split_sentences
@@ -151,13 +151,6 @@ def test_off_topic_questions_are_declined_without_citations(bot, question):
     assert answer.text == NOT_COVERED and "Netflix contact" in answer.text
     assert answer.citations == ()
     assert answer.passages  # what was found is still there for evals
-
-
-def test_other_rulebooks_are_recognised():
-    assert other_rulebook("Does Amazon MGM require its vendors to disclose AI use?")
-    assert other_rulebook("What does the EU AI Act require for deepfakes?")
-    assert not other_rulebook("Does Netflix require disclosure like Amazon does?")
-    assert not other_rulebook("What did Disney agree with OpenAI?")
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01", None])
