@@ -127,3 +127,12 @@ def test_the_llm_answerer_gets_the_verdict_and_the_gap_as_context(bot):
     verdict_reading = bot.assess("is it ok to use AI for background signage?")
     found = bot._verdict(verdict_reading)
     assert LABELS[ESCALATE] in context_lines(found, None)
+
+
+def test_markup_pasted_into_a_question_is_not_searched_for(bot):
+    from chatbot.query.cleaning import clean_question
+
+    assert clean_question("<script>alert(1)</script> Can AI signage appear?", 2000).text == "Can AI signage appear?"
+    assert clean_question("is 3 < 4 and a<b ok?", 2000).text == "is 3 < 4 and a<b ok?"  # not tags
+    tagged = bot.ask("<script>alert(1)</script> Can AI-generated signage appear in the background of a scene?")
+    assert tagged.text == bot.ask("Can AI-generated signage appear in the background of a scene?").text
