@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
@@ -11,11 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from chatbot.answer import extractive
-from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, covered
+from chatbot.answer import decision
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
+from chatbot.answer.gaps import Gap, find_gap
+from chatbot.answer.respond import respond
+from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
+from chatbot.query.expansion import SYNONYM_ROWS
 from chatbot.query.query import Query, read_question
-from chatbot.retrieval.search import Retrieval, Searcher, validate_retriever
+from chatbot.query.spelling import Speller, synonym_vocabulary
+from chatbot.retrieval.search import SUPPORT_PASSAGES, Retrieval, Searcher, validate_retriever
 from chatbot.settings import Settings
 from chatbot.store.embedding import check_backend
 from chatbot.store.reader import IndexReader, reader_for
@@ -28,6 +34,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANSWERERS = ("extractive", "llm")
+# A question whose shape allows a follow-up is read as one only when the joined reading is this much more
+# likely to be answerable than the question alone: it retrieves poorly alone and better with the chat before it.
+FOLLOW_UP_GAIN = 0.15
+_RANK = {"declined": 0, "partly": 1, "answered": 2}
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """One reading of a question and what it found: the passages, what they leave out, and the decision."""
+
+    query: Query
+    retrieval: Retrieval
+    gap: Gap | None
+    features: dict[str, float]  # what the fitted decision reads (chatbot.answer.decision.FEATURES)
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return decision.shipped().probabilities(self.features)
+
+    @property
+    def outcome(self) -> str:
+        """"answered", "partly" or "declined", as the decision fitted on the dev split reads the features."""
+        probabilities = self.probabilities
+        return max(probabilities, key=probabilities.__getitem__)
 
 
 def _ms(seconds: float) -> float:
@@ -46,6 +76,7 @@ class Bot:
         self._bank: SentenceBank | None = None
         self._checked: tuple[str, str] | None = None  # the snapshot last found readable by this model
         self._llm: LlmAnswerer | None = None
+        self._speller: tuple[str, Speller] | None = None  # for the snapshot (fingerprint) its words come from
 
     # Loading -----------------------------------------------------------------------------------------
 
@@ -100,61 +131,124 @@ class Bot:
 
     def read(self, question: object, history: Sequence = ()) -> Query:
         """The question read once, for every later stage."""
-        return read_question(question, history, max_chars=self.settings.max_question_chars, embed=self._embed)
+        return self._read(question, history).with_vector(self._embed)
 
     # Asking ------------------------------------------------------------------------------------------
 
     def retrieve(self, question: str, history: Sequence = (), retriever: str | None = None) -> list[Passage]:
-        """Passages for a question (read in the light of `history`), best first.
+        """Passages for a question (read in the light of `history`, as `ask` reads it), best first.
 
         Args:
             retriever: "dense", "bm25" or "hybrid"; default settings.retriever.
         """
         def passages() -> list[Passage]:
-            query = self.read(question, history)
-            return [] if query.empty else self.searcher.passages(query, retriever)
+            query = self._read(question, history)
+            if query.empty:
+                return []
+            if retriever is None or retriever == self.settings.retriever:
+                return list(self._reading(query, self._load()[1]).retrieval.passages)
+            return self.searcher.passages(query.with_vector(self._embed), retriever)
 
         return self.reader.reading(passages)
+
+    def assess(self, question: str, history: Sequence = ()) -> Reading | None:
+        """How `ask` reads the question and what it decides, without composing a reply (None when empty)."""
+        def assessed() -> Reading | None:
+            query = self._read(question, history)
+            return None if query.empty else self._reading(query, self._load()[1])
+
+        return self.reader.reading(assessed)
 
     def ask(self, question: str, history: Sequence = ()) -> Answer:
         """Answer `question` with cited passages; declines when the indexed sources don't cover it."""
         return self.reader.reading(lambda: self._ask(question, history))
 
-    def _ask(self, question: str, history: Sequence) -> Answer:
-        query = read_question(question, history, max_chars=self.settings.max_question_chars, embed=None)
-        notices = list(query.notices)
-        if query.empty:
-            return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(notices))
-        _, bank = self._load()  # the model loads before the clock starts: timings measure answering
-        started = time.perf_counter()
-        query = query.with_vector(self._embed)
+    def _read(self, question: object, history: Sequence) -> Query:
+        """The question cleaned and its typos corrected against the index's own words; not yet embedded."""
+        return read_question(question, history, max_chars=self.settings.max_question_chars, embed=None,
+                             correct=self._spelling().correct)
+
+    def _spelling(self) -> Speller:
+        """A speller knowing the words of the index as it is now and the synonym table's words."""
+        snapshot = self.reader.snapshot()
+        if self._speller is None or self._speller[0] != snapshot.fingerprint:
+            speller = Speller((p.text for p in snapshot.passages), synonym_vocabulary(SYNONYM_ROWS))
+            self._speller = (snapshot.fingerprint, speller)
+        return self._speller[1]
+
+    def _assessed(self, query: Query, bank: SentenceBank) -> Reading:
         retrieval = self.searcher.retrieve(query, bank)
+        lexical = self.reader.snapshot().lexical
+        top = [p.text for p in retrieval.passages[:SUPPORT_PASSAGES]]
+        gap = find_gap(query.asked, top, lexical.idf, lexical.idf("\x00"))
+        values = decision.features(retrieval.closeness, retrieval.support,
+                                   retrieval.passages[0].score if retrieval.passages else 0.0,
+                                   gap.coverage if gap else 1.0)
+        return Reading(query, retrieval, gap, values)
+
+    def _reading(self, query: Query, bank: SentenceBank) -> Reading:
+        """The question read alone, or as a follow-up when it cannot stand alone: it retrieves poorly alone
+        and clearly better joined to the chat before it."""
+        alone = self._assessed(query.with_vector(self._embed), bank)
+        if not query.context:
+            return alone
+        joined = self._assessed(query.as_follow_up().with_vector(self._embed), bank)
+        gain = joined.probabilities.get("answered", 0.0) - alone.probabilities.get("answered", 0.0)
+        better = _RANK[joined.outcome] > _RANK[alone.outcome]
+        return joined if better or gain >= FOLLOW_UP_GAIN else alone
+
+    def _ask(self, question: str, history: Sequence) -> Answer:
+        _, bank = self._load()  # the model and the speller load before the clock starts: timings measure answering
+        query = self._read(question, history)
+        if query.empty:
+            return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(query.notices))
+        started = time.perf_counter()
+        reading = self._reading(query, bank)
         retrieved = time.perf_counter()
+        query, outcome = reading.query, reading.outcome
+        notices = list(query.notices)
         text, citations = "", ()
-        if covered(query.asked, retrieval.closeness, retrieval.support, self.settings.min_score):
-            text, citations = self._answer(query, retrieval, notices)
+        # A rule of the decision procedure that clearly applies settles the question, whatever else it names
+        # (a tool, a title) and however loosely the passages found match its wording.
+        found = self._verdict(reading)
+        outcome = "answered" if found else outcome
+        if outcome != "declined":
+            text, citations = self._answer(reading, outcome, found, notices)
         finished = time.perf_counter()
         return Answer(
             question=query.asked,
             text=text if citations else NOT_COVERED,
             citations=citations,
             declined=not citations,
+            outcome=outcome if citations else "declined",
             notice=" ".join(notices),
             timings=Timings(
                 retrieve_ms=_ms(retrieved - started), answer_ms=_ms(finished - retrieved), total_ms=_ms(finished - started)
             ),
-            passages=retrieval.passages,
+            passages=reading.retrieval.passages,
         )
 
-    def _answer(self, query: Query, retrieval: Retrieval, notices: list[str]):
+    def _verdict(self, reading: Reading) -> Verdict | None:
+        """The bottom line for a can-I question, citing the rule from the passages found or else the index."""
+        if not asks_verdict(reading.query.asked):
+            return None
+        passages = list(reading.retrieval.passages) + self.reader.snapshot().passages
+        return verdict(reading.query.asked, passages)
+
+    def _answer(self, reading: Reading, outcome: str, found: Verdict | None, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""
+        query, retrieval = reading.query, reading.retrieval
         if self.settings.answerer == "llm":
-            from chatbot.answer.llm import LlmAnswerer, LlmFailed
+            from chatbot.answer.llm import LlmAnswerer, LlmFailed, context_lines
 
             if self._llm is None:
                 self._llm = LlmAnswerer(self.settings)
             try:
-                checked = self._llm.answer(query.asked, retrieval.passages)
+                passages = retrieval.passages[: self.settings.top_k]
+                if found is not None and found.passage not in passages:  # the rule the verdict rests on
+                    passages = (found.passage, *passages[: self.settings.top_k - 1])
+                checked = self._llm.answer(query.asked, passages,
+                                           context=context_lines(found, reading.gap if outcome == "partly" else None))
             except LlmFailed as err:
                 notices.append(f"The answer below quotes the sources directly: {err}.")
             else:
@@ -164,7 +258,8 @@ class Bot:
                         "no passage that was given."
                     )
                 return checked.text, checked.citations
-        draft = extractive.answer(query, extractive.candidates(query, retrieval), self.settings.top_k)
+        draft = respond(query, retrieval, self.settings.top_k, outcome=outcome, gap=reading.gap, verdict=found,
+                        embed=self._embed)
         return draft.text, draft.citations
 
 

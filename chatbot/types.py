@@ -96,6 +96,13 @@ class Answer:
     notice: str = ""  # e.g. the question was cut, or the LLM failed and the extractive answer is shown
     timings: Timings = field(default_factory=Timings)
     passages: tuple[Passage, ...] = ()  # everything retrieved, best first (for evals and debugging)
+    # "answered", "partly" (says what the sources do not settle, then the nearest rules) or "declined";
+    # left empty, it follows `declined`.
+    outcome: str = ""
+
+    def __post_init__(self):
+        if not self.outcome:
+            object.__setattr__(self, "outcome", "declined" if self.declined else "answered")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -1,6 +1,6 @@
 """Fit the answer / partly / decline decision on the dev split and write it as data for the bot.
 
-    python -m evals.fit_decision --questions evals/questions.jsonl [--features FEATURES.jsonl] [--out FILE]
+    python -m evals.fit_decision --questions evals/quality/questions/questions.jsonl [--features FEATURES.jsonl] [--out FILE]
 
 Only rows whose split field is "dev" are read: the test split stays unseen. Without --features, each dev
 question's retrieval features are measured with the bot (the index must exist).
@@ -21,7 +21,8 @@ from chatbot.answer.decision import FEATURES, OUTCOMES, DecisionModel
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "decision_model.json"
+# Beside the module that reads it, so the fitted numbers ship with the package.
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "chatbot" / "answer" / "decision_model.json"
 # Fields an expected outcome may be given in, first found wins; else the answerable flag decides.
 OUTCOME_FIELDS = ("expected_outcome", "outcome", "expect")
 _OUTCOME_WORDS = {"answer": "answered", "answered": "answered", "partly": "partly", "partly answered": "partly",
@@ -91,31 +92,33 @@ def accuracy(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]
     return float(np.mean([p == o for p, o in zip(predicted, outcomes)])) if outcomes else 0.0
 
 
-def measure_features(questions: Sequence[str]) -> list[dict[str, float]]:
-    """Each question's retrieval features, measured with the bot on the index of the current settings."""
-    from chatbot.answer import extractive
-    from chatbot.answer.gaps import find_gap
+def measure_features(rows: Sequence[Mapping]) -> list[dict[str, float]]:
+    """Each question's features as the bot measures them on the index of the current settings.
+
+    Conversations are read as the bot reads them, which needs a fitted model to choose between reading the last
+    turn alone or as a follow-up; without one they are read alone (fit twice to settle them).
+    """
+    from chatbot.answer import decision
     from chatbot.bot import build_bot
     from chatbot.settings import Settings
 
     bot = build_bot(Settings.from_env())
     bot.warm_up()
-    retriever, _, bank = bot._parts()
-    index = retriever.index()
-    originals = [index.passages[row] for rows in index.originals_by_url.values() for row in rows]
-    unseen = index.lexical.idf("\x00")
+    try:
+        decision.shipped()
+        settled = True
+    except FileNotFoundError:
+        settled = False
     measured = []
-    for question in questions:
-        passages, vector = bot._search(question)
-        found = extractive.candidates(question, vector, passages, bank, index.lexical.idf, originals)
-        gap = find_gap(question, [p.text for p in passages[:3]], index.lexical.idf, unseen)
-        measured.append({
-            "best_similarity": max((c.similarity for c in found), default=0.0),
-            "lexical_support": bot._support(question, passages),
-            "top_score": passages[0].score if passages else 0.0,
-            "key_coverage": gap.coverage if gap else 1.0,
-        })
+    for row in rows:
+        reading = bot.assess(row["question"], _history(row) if settled else ())
+        measured.append(reading.features if reading else decision.features(0.0, 0.0, 0.0, 1.0))
     return measured
+
+
+def _history(row: Mapping) -> list:
+    """A row's earlier turns as role/content messages (a plain string is a user message)."""
+    return [{"role": "user", "content": turn} if isinstance(turn, str) else turn for turn in row.get("history") or ()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             by_id = {str(row["id"]): row for row in read_rows(args.features)}
             values = [by_id[str(row["id"])] for row in rows]
         else:
-            values = measure_features([row["question"] for row in rows])
+            values = measure_features(rows)
         matrix = np.array([[float(value[name]) for name in FEATURES] for value in values])
         model = fit(matrix, outcomes)
     except (OSError, ValueError, KeyError) as err:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chatbot.answer.yes_no import (
@@ -11,7 +13,7 @@ from chatbot.answer.yes_no import (
 
 def test_a_shared_tool_name_does_not_bring_in_unrelated_news(bot):
     answer = bot.ask("Can I use Midjourney for mood boards?")
-    assert answer.text.startswith("Generally yes. ")
+    assert answer.text.startswith("**Proceed, and tell your Netflix contact.**")  # the matrix row's verdict
     assert "Ideation" in answer.citations[0].section
     assert "Disney" not in answer.text  # Disney's lawsuit against Midjourney says nothing about mood boards
     assert all(citation.kind != "article" for citation in answer.citations)
@@ -19,8 +21,8 @@ def test_a_shared_tool_name_does_not_bring_in_unrelated_news(bot):
 
 def test_written_approval_question_leads_yes_and_quotes_the_always_approval_rule(bot):
     answer = bot.ask("Do we need written approval for a digital double of our lead?")
-    opening = answer.text.split(".")[0]
-    assert opening.startswith("Yes — written approval") and "consent" in opening
+    verdict, body = answer.text.split("\n\n", 1)
+    assert verdict.startswith("**Written approval required.**") and "consent" in body
     assert "always require escalation and written approval" in answer.text
     assert "Synthetic or Digital Replicas" in answer.text
     assert any("Talent & Performance" in citation.section for citation in answer.citations)
@@ -28,9 +30,11 @@ def test_written_approval_question_leads_yes_and_quotes_the_always_approval_rule
 
 def test_training_on_an_artists_work_is_answered_from_the_unowned_material_rule(bot):
     answer = bot.ask("Can we train a model on a famous painter's work?")
-    first_sentence = answer.text.split("[1]")[0]
+    verdict, body = answer.text.split("\n\n", 1)
+    assert verdict.startswith("**Written approval required.**")
+    first_sentence, number = re.match(r"(.*?) \[(\d+)\]", body).groups()
     assert "Third-Party or Unowned Talent Assets" in first_sentence and "legal clearance" in first_sentence
-    assert "Data Use" in answer.citations[0].section
+    assert "Data Use" in answer.citations[int(number) - 1].section
 
 
 @pytest.mark.parametrize(("question", "section"), [
@@ -91,8 +95,9 @@ def test_a_gap_in_the_guidance_is_followed_by_the_nearest_rule(bot, question, ga
     # Saying only "there is no rule for X" leaves a producer nowhere: the rules that come closest must follow.
     answer = bot.ask(question)
     assert not answer.declined
-    assert gap in answer.citations[0].section
-    first, rest = answer.text.split(" [1] ", 1)
+    body = answer.text.split("\n\n", 1)[1] if answer.text.startswith("**") else answer.text  # after a verdict
+    first, number, rest = re.match(r"(.*?) \[(\d+)\] (.*)", body, re.DOTALL).groups()
+    assert gap in answer.citations[int(number) - 1].section
     assert states_absence(first)
     assert rule in rest
 
@@ -122,5 +127,8 @@ def test_routine_clean_up_is_answered_from_the_customary_alterations(bot):
 
 def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
     answer = bot.ask("Can we use AI to translate and dub the show into Spanish with the actor's own voice?")
-    assert answer.text.startswith(("Yes, with the performer's consent.", "Yes, with explicit, documented consent."))
+    # The guidance never speaks of translating: the reply says so, then gives the consent rule.
+    assert answer.text.startswith(("Yes, with the performer's consent.", "Yes, with explicit, documented consent.",
+                                   "The sources found say nothing about \u201ctranslate\u201d"))
+    assert "documented consent" in answer.text
     assert "digital replica" in answer.text.lower()

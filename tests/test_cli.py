@@ -27,7 +27,7 @@ def test_question_prints_the_answer_and_numbered_sources(corpus_settings):
     assert result.returncode == 0, result.stderr
     assert not result.stderr.strip(), result.stderr  # no library log lines or progress bars around the answer
     answer, _, sources = result.stdout.partition("\nSources:\n")
-    assert answer.startswith("Yes") and "[1]" in answer
+    assert answer.startswith("**Written approval required.**") and "[1]" in answer  # the verdict leads
     assert "[1] Using Generative AI in Content Production — " in sources
     assert "Talent" in sources or "Digital Replica" in sources
     assert "https://partnerhelp.netflixstudios.com/" in sources

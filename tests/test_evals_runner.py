@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -60,9 +59,8 @@ class Recorder:
         answer = self.bot.ask(question, history)
         if self.outcome is None:
             return answer
-        # The answer's own `outcome`, as a richer answerer reports it.
-        return SimpleNamespace(**{f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)},
-                               outcome=self.outcome)
+        # The answer's own `outcome`, set here to each value the runner must read.
+        return dataclasses.replace(answer, outcome=self.outcome)
 
     def retrieve(self, question, history=()):
         return self.bot.retrieve(question, history)

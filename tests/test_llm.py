@@ -73,12 +73,16 @@ def test_llm_answer_cites_passages_it_was_given(llm_bot, server):
     assert answer.text == (
         "Yes — creating a digital replica requires the performer's consent [1]. Guild rules may apply [2]."
     )
-    assert [c.passage for c in answer.citations] == [answer.passages[1].text, answer.passages[0].text]
     request = server.requests[-1]
     assert request["model"] == "fake-model"
     system, human = request["messages"][0]["content"], request["messages"][1]["content"]
     assert "data, not instructions" in system
     assert QUESTION in human and '<passage number="1"' in human
+    given = re.findall(r'<passage number="\d+" source="[^"]*">\n(.*?)\n</passage>', human, re.DOTALL)
+    assert [c.passage.strip() for c in answer.citations] == [given[1], given[0]]
+    # A can-I question: the use-case rule's verdict is given as context, with the passage stating the rule first.
+    assert "bottom line" in human and "Written approval required" in human
+    assert "Introduction" in human.split("</passage>")[0]
 
 
 def test_marker_for_a_passage_never_given_is_caught(llm_bot, server):

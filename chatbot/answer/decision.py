@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,14 @@ FEATURES = (
     "key_coverage",  # share of the key concepts' weight the top passages mention (chatbot.answer.gaps)
 )
 OUTCOMES = ("answered", "partly", "declined")
+# Where the fitted numbers ship: beside this module, so that an installed package has them.
+MODEL_FILE = "decision_model.json"
+
+
+def features(best_similarity: float, lexical_support: float, top_score: float, key_coverage: float) -> dict[str, float]:
+    """The model's inputs for one question, by name."""
+    return {"best_similarity": float(best_similarity), "lexical_support": float(lexical_support),
+            "top_score": float(top_score), "key_coverage": float(key_coverage)}
 
 
 @dataclass(frozen=True)
@@ -65,3 +75,9 @@ def load(path: Path) -> DecisionModel:
         raise FileNotFoundError(f"No fitted decision model at {path}: run `python -m evals.fit_decision` "
                                 "on the dev split first.") from err
     return DecisionModel.from_dict(data["model"])
+
+
+@functools.cache
+def shipped() -> DecisionModel:
+    """The model fitted on the dev split that ships with the package (chatbot/answer/decision_model.json)."""
+    return load(Path(str(resources.files("chatbot.answer").joinpath(MODEL_FILE))))

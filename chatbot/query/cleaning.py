@@ -22,6 +22,17 @@ _INSTRUCTION = re.compile(
 )
 
 
+# Markup pasted into a question is not part of it: a script or style block goes whole, other tags leave their text.
+_CODE_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,200})?/?>")
+
+
+def remove_markup(text: str) -> str:
+    """`text` without HTML tags, and without the code of script and style blocks."""
+    stripped = _TAG.sub(" ", _CODE_BLOCK.sub(" ", text))
+    return " ".join(stripped.split()) if stripped != text else text
+
+
 @dataclasses.dataclass(frozen=True)
 class CleanQuestion:
     text: str
@@ -57,7 +68,7 @@ def remove_instructions(text: str) -> tuple[str, bool]:
 def clean_question(raw: object, max_chars: int) -> CleanQuestion:
     """The question as it will be answered, with notices for anything changed that the asker should know."""
     notices: list[str] = []
-    text = clean_text(raw if isinstance(raw, str) else "" if raw is None else str(raw))
+    text = remove_markup(clean_text(raw if isinstance(raw, str) else "" if raw is None else str(raw)))
     if len(text) > max_chars:
         cut = text[:max_chars]
         space = cut.rfind(" ")

@@ -14,6 +14,10 @@ _FOLLOW_UP_START = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN = re.compile(r"\b(it|its|that|this|these|those|they|them|their|one|ones|there|he|she|him|her)\b", re.IGNORECASE)
+# "is it ok to...", "it is allowed": an "it" that points at nothing before it.
+_DUMMY_IT = re.compile(r"\b(?:is|was|would|will) it (?:\w+ )?(?:ok|okay|fine|alright|allowed|acceptable|possible|legal|"
+                       r"safe)\b|\bit(?:'s| is| would be) (?:\w+ )?(?:ok|okay|fine|allowed|possible|legal|safe)\b",
+                       re.IGNORECASE)
 _SHORT = 2  # content words; a question with this few names too little to search on its own
 
 
@@ -51,15 +55,25 @@ def is_follow_up(question: str) -> bool:
     if _FOLLOW_UP_START.match(question):
         return True
     words = len(tokenize(question))
-    return words <= _SHORT or (words <= 6 and bool(_PRONOUN.search(question)))
+    return words <= _SHORT or (words <= 6 and bool(_PRONOUN.search(_DUMMY_IT.sub(" ", question))))
+
+
+def context(question: str, history: Sequence = (), max_chars: int = 2000) -> str:
+    """The earlier question(s) `question` would lean on if it were a follow-up; "" when it is shaped to stand alone.
+
+    Whether it does lean on them is for retrieval to tell (see chatbot.bot): this only rules out questions whose
+    shape says they are self-contained.
+    """
+    earlier = user_turns(history, max_chars)
+    if not earlier or not is_follow_up(question):
+        return ""
+    found = earlier[0]
+    for previous in earlier[1:]:
+        found = f"{found} {previous}" if is_follow_up(previous) else previous
+    return found
 
 
 def resolve(question: str, history: Sequence = (), max_chars: int = 2000) -> str:
-    """The question to search with: a follow-up is joined to the earlier question(s) it leans on."""
-    earlier = user_turns(history, max_chars)
-    if not earlier or not is_follow_up(question):
-        return question
-    context = earlier[0]
-    for previous in earlier[1:]:
-        context = f"{context} {previous}" if is_follow_up(previous) else previous
-    return f"{context} {question}"
+    """The question joined to the earlier question(s) it would lean on, when its shape allows a follow-up."""
+    found = context(question, history, max_chars)
+    return f"{found} {question}" if found else question

@@ -8,11 +8,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chatbot.query.cleaning import clean_question
+from chatbot.query.spelling import Corrected
 from chatbot.query.expansion import expand, search_text
-from chatbot.query.history import resolve
+from chatbot.query.history import context
 from chatbot.query.words import tokenize
 
 Embed = Callable[[str], np.ndarray]
+Correct = Callable[[str], "Corrected"]
+FOLLOW_UP_NOTICE = "Read as a follow-up to: {context}"
 
 
 def terms(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -31,6 +34,8 @@ class Query:
     vector: np.ndarray | None  # unit embedding of `text` with its expansion; None for an empty question
     notices: tuple[str, ...] = ()  # what the asker should know was changed (cut, instructions removed)
     asked_words: frozenset[str] = frozenset()  # content words of `asked` and of its expansion
+    context: str = ""  # the earlier question(s) it would lean on as a follow-up; "" when shaped to stand alone
+    follow_up: bool = False  # True when `text` joins `context` to `asked`
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -45,17 +50,35 @@ class Query:
         """This query with its vector, embedded now."""
         return dataclasses.replace(self, vector=embed(search_text(self.text)))
 
+    def as_follow_up(self) -> "Query":
+        """This question read as a follow-up: joined to its context, with a notice saying so; not yet embedded."""
+        if not self.context or self.follow_up:
+            return self
+        text = f"{self.context} {self.asked}"
+        tokens, expanded = terms(text)
+        return dataclasses.replace(self, text=text, tokens=tokens, expanded=expanded, vector=None, follow_up=True,
+                                   notices=self.notices + (FOLLOW_UP_NOTICE.format(context=self.context),))
 
-def read_question(question: object, history: Sequence = (), *, max_chars: int, embed: Embed | None) -> Query:
-    """The question cleaned and read in the light of `history`, embedded with `embed` unless empty.
 
-    With `embed=None` the vector is left for `with_vector`, so that a caller can time the embedding apart.
+def read_question(question: object, history: Sequence = (), *, max_chars: int, embed: Embed | None,
+                  correct: Correct | None = None) -> Query:
+    """The question cleaned, its typos corrected (with `correct`), embedded with `embed` unless empty.
+
+    The question is read on its own; `Query.as_follow_up` gives the reading that leans on the earlier turns, for
+    the caller to choose when the question cannot stand alone. With `embed=None` the vector is left for
+    `with_vector`, so that a caller can time the embedding apart.
     """
     clean = clean_question(question, max_chars)
     if not clean.text:
         return Query(asked="", text="", tokens=(), expanded=(), vector=None, notices=clean.notices)
-    text = resolve(clean.text, history, max_chars)
+    text, notices = clean.text, clean.notices
+    earlier = context(text, history, max_chars)
+    if correct is not None:
+        corrected = correct(text)
+        text = corrected.text
+        notices += (corrected.notice,) if corrected.notice else ()
+        earlier = correct(earlier).text if earlier else ""
     tokens, expanded = terms(text)
-    asked_words = frozenset(tokens + expanded) if text == clean.text else frozenset(sum(terms(clean.text), ()))
-    return Query(asked=clean.text, text=text, tokens=tokens, expanded=expanded, vector=embed(search_text(text)) if embed else None,
-                 notices=clean.notices, asked_words=asked_words)
+    return Query(asked=text, text=text, tokens=tokens, expanded=expanded,
+                 vector=embed(search_text(text)) if embed else None, notices=notices,
+                 asked_words=frozenset(tokens + expanded), context=earlier)

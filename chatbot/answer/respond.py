@@ -1,0 +1,133 @@
+"""The extractive reply a producer reads: the verdict first, what the sources do not settle, then quoted rules.
+
+Sentences are whole and stand alone; a multi-part question gets one bullet per part, a "which" question a list,
+a partly answered one the gap first and the nearest rules after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from chatbot.answer import extractive
+from chatbot.answer.compose import asks_for_list, bullets, question_parts, standalone
+from chatbot.answer.extractive import Candidate, Draft
+from chatbot.answer.gaps import Gap
+from chatbot.answer.verdict import Verdict
+from chatbot.answer.yes_no import lead
+from chatbot.query.expansion import search_text
+from chatbot.query.query import Query, terms
+from chatbot.retrieval.search import Retrieval
+from chatbot.types import Citation, Passage
+
+PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
+NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
+NO_SETTLEMENT = "The sources found do not settle this question directly."
+NEAREST = "The nearest rules they give:"
+
+Embed = Callable[[str], np.ndarray]
+
+
+class _Numbering:
+    """Citation numbers by first use, shared by every line of one reply."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+        self.citations: list[Citation] = []
+
+    def mark(self, passage: Passage) -> int:
+        if passage.chunk_id not in self.numbers:
+            self.numbers[passage.chunk_id] = len(self.numbers) + 1
+            self.citations.append(Citation.of(self.numbers[passage.chunk_id], passage))
+        return self.numbers[passage.chunk_id]
+
+    def quote(self, chosen: Sequence[Candidate]) -> list[str]:
+        """Each sentence with its marker: the best first, then by passage in order of choice, each in passage order."""
+        first_pick: dict[str, int] = {}
+        for order, candidate in enumerate(chosen):
+            first_pick.setdefault(candidate.passage.chunk_id, order)
+        ordered = sorted(chosen, key=lambda c: (first_pick[c.passage.chunk_id], c is not chosen[0], c.position))
+        return [f"{c.sentence} [{self.mark(c.passage)}]" for c in ordered]
+
+
+def standalone_quotes(retrieval: Retrieval) -> Retrieval:
+    """The retrieval with each quotable sentence made to stand alone (a dangling "Also," removed), or left out
+    when it points at a sentence before it ("For those situations, ...")."""
+    kept = []
+    for quote in retrieval.quotes:
+        sentence = standalone(quote.sentence)
+        if sentence:
+            kept.append(quote if sentence == quote.sentence else dataclasses.replace(quote, sentence=sentence))
+    return dataclasses.replace(retrieval, quotes=tuple(kept))
+
+
+def verdict_line(verdict: Verdict, numbering: _Numbering) -> str:
+    return f"**{verdict.label}.** {verdict.reason} [{numbering.mark(verdict.passage)}]"
+
+
+def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: str = "answered",
+            gap: Gap | None = None, verdict: Verdict | None = None, embed: Embed | None = None) -> Draft:
+    """The reply to `query` from the retrieval's sentences, citing at most `max_passages` quoted passages.
+
+    Args:
+        outcome: "answered", or "partly" to open with what the sources do not settle (`gap`'s statement).
+        verdict: the bottom line to open with (it cites the rule's passage, which may add one citation).
+        embed: embeds each part of a multi-part question, so each part gets its own sentences.
+    """
+    retrieval = standalone_quotes(retrieval)
+    numbering = _Numbering()
+    if outcome == "partly":
+        chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query)[:NEAREST_RULES]
+        if not chosen:
+            return Draft("", ())
+        statement = gap.statement if gap and gap.missing else NO_SETTLEMENT
+        return Draft(f"{statement} {NEAREST}\n{bullets(numbering.quote(chosen))}", tuple(numbering.citations))
+    opening = verdict_line(verdict, numbering) if verdict and verdict.passage else ""
+    if opening:
+        max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
+    parts = question_parts(query.asked) if embed else [query.asked]
+    if len(parts) > 1:
+        lines = _by_part(parts, retrieval, max_passages, numbering, embed)
+        body = bullets(lines)
+    else:
+        chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query)
+        if not chosen:
+            return Draft("", ())
+        quoted = numbering.quote(chosen)
+        if not opening:
+            same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
+            opening = lead(query.asked, same_passage, query.asked_words)
+        body = bullets(quoted) if asks_for_list(query.asked) and len(quoted) > 2 else " ".join(quoted)
+    if not body:
+        return Draft("", ())
+    separator = "\n\n" if opening.startswith("**") or body.startswith("- ") else " "
+    text = f"{opening}{separator}{body}" if opening else body
+    return Draft(text, tuple(numbering.citations))
+
+
+def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
+             embed: Embed) -> list[str]:
+    """One line per part of the question: its own best sentences, none repeated from an earlier part."""
+    lines: list[str] = []
+    used: set[str] = set()
+    for part in parts:
+        vector = embed(search_text(part))
+        tokens, expanded = terms(part)
+        part_query = Query(asked=part, text=part, tokens=tokens, expanded=expanded, vector=vector,
+                           asked_words=frozenset(tokens + expanded))
+        rescored = dataclasses.replace(retrieval, quotes=tuple(
+            dataclasses.replace(quote, similarity=float(quote.vector @ vector)) for quote in retrieval.quotes))
+        fresh = [c for c in extractive.candidates(part_query, rescored) if c.sentence not in used]
+        cited = set(numbering.numbers)
+        if len(cited) >= max_passages:  # the reply cites no more passages than one answer may
+            fresh = [c for c in fresh if c.passage.chunk_id in cited]
+        chosen = extractive.select(fresh, max_passages, part_query)[:PART_SENTENCES]
+        if not chosen:
+            continue
+        used.update(c.sentence for c in chosen)
+        same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
+        opening = lead(part, same_passage, part_query.asked_words)
+        lines.append(" ".join(filter(None, [opening, *numbering.quote(chosen)])))
+    return lines

@@ -1,0 +1,138 @@
+"""ask() end to end over the real corpus: the verdict first, typos corrected, follow-ups chosen by retrieval,
+partly answers that name the gap, outcomes, and the reply's shape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatbot.answer.decline import NOT_COVERED
+from chatbot.answer.llm import context_lines
+from chatbot.answer.verdict import LABELS
+from chatbot.usecase.checker import UseCaseChecker
+from chatbot.usecase.rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
+
+MARKER = re.compile(r"\[(\d+)\]")
+IDEATION_NOT_ON_SCREEN = "Use Midjourney for mood boards for the pitch deck. Nothing generated will appear on screen."
+
+
+def verdict_citation(answer):
+    first = answer.text.splitlines()[0]
+    assert first.startswith("**"), answer.text
+    return answer.citations[int(MARKER.search(first).group(1)) - 1]
+
+
+@pytest.mark.parametrize(("question", "outcome", "section"), [
+    ("Can I use GenAI to make mood boards for the pitch?", PROCEED, "Proposed Use Case Matrix"),
+    ("is it ok to use AI for background signage?", ESCALATE, "Proposed Use Case Matrix"),
+    ("Do I need approval to build a digital double of our lead actor?", WRITTEN_APPROVAL, "Introduction"),
+])
+def test_can_i_questions_open_with_the_verdict_citing_its_rule(bot, question, outcome, section):
+    answer = bot.ask(question)
+    assert answer.outcome == "answered"
+    assert answer.text.startswith(f"**{LABELS[outcome]}.**")
+    assert section in verdict_citation(answer).section
+    assert len(answer.citations) <= bot.settings.top_k
+    assert answer.text.split("\n\n", 1)[1].strip()  # quoted sentences follow the verdict
+
+
+def test_ideation_with_a_negated_on_screen_clause_proceeds_in_the_chat_and_in_the_check(bot, corpus_settings):
+    answer = bot.ask(f"{IDEATION_NOT_ON_SCREEN} Is that ok?")
+    assert answer.text.startswith(f"**{LABELS[PROCEED]}.**")
+    assessment = UseCaseChecker(corpus_settings).assess(IDEATION_NOT_ON_SCREEN, ["yes"] * 5)
+    assert assessment.outcome == PROCEED
+    assert any(d.phrase.lower() == "on screen" and not d.counted for d in assessment.detections)
+
+
+def test_unsure_escalates_in_the_chat_and_in_the_check(bot, corpus_settings):
+    answer = bot.ask("What if I'm not sure whether my tool meets one of the principles?")
+    assert answer.text.startswith(f"**{LABELS[ESCALATE]}.**")
+    assert "When to escalate" in verdict_citation(answer).section
+    assessment = UseCaseChecker(corpus_settings).assess("Use a GenAI tool to tidy up call sheets.",
+                                                        ["yes", "unsure", "yes", "yes", "yes"])
+    assert assessment.outcome == ESCALATE
+
+
+def test_no_verdict_when_no_rule_clearly_applies(bot):
+    answer = bot.ask("Can we use AI for the catering schedule?")
+    assert not answer.text.startswith("**")
+
+
+def test_a_typo_question_is_corrected_and_says_what_was_searched(bot):
+    typed = bot.ask("do i need aproval to use genAI for storybords")
+    assert "Searched for: approval, storyboards" in typed.notice
+    assert typed.question == "do i need approval to use genAI for storyboards"
+    assert typed.text.startswith(f"**{LABELS[PROCEED]}.**")
+    assert typed.text == bot.ask("do i need approval to use genAI for storyboards").text
+
+
+def test_a_self_contained_question_after_another_topic_does_not_carry_it(bot):
+    history = [{"role": "user", "content": "can we put our script into chatgpt"}]
+    answer = bot.ask("is it ok to use AI for background signage?", history)
+    assert "Read as a follow-up" not in answer.notice
+    assert "script" not in answer.text.lower()
+    assert answer.text == bot.ask("is it ok to use AI for background signage?").text
+
+
+def test_a_question_that_cannot_stand_alone_is_read_as_a_follow_up_and_says_so(bot):
+    first = "tell me about the what jennifer did controversy"
+    answer = bot.ask("who directed it?", [first])  # plain strings are ignored: only messages or pairs count
+    assert "Read as a follow-up" not in answer.notice
+    answer = bot.ask("who directed it?", [{"role": "user", "content": first}])
+    assert f"Read as a follow-up to: {first}" in answer.notice
+    assert "Popplewell" in " ".join(c.passage for c in answer.citations)
+
+
+def test_a_question_the_sources_only_partly_settle_names_the_gap_then_the_nearest_rules(bot):
+    answer = bot.ask("does netflix pay performers extra when it makes a digital replica of them?")
+    assert answer.outcome == "partly" and not answer.declined
+    assert answer.text.startswith("The sources found say nothing about \u201cpay\u201d")
+    assert "\n- " in answer.text and answer.citations
+    assert "consent" in answer.text
+
+
+def test_other_rulebooks_are_partly_answered_by_naming_them_not_by_a_list_of_companies(bot):
+    answer = bot.ask("What are Warner Bros' own rules for vendors using generative AI?")
+    assert answer.outcome in ("partly", "declined")
+    if answer.outcome == "partly":
+        assert re.match(r"The sources found say nothing about .*Warner", answer.text)
+
+
+def test_off_topic_is_declined_with_its_outcome(bot):
+    answer = bot.ask("who plays eleven in stranger things")
+    assert (answer.outcome, answer.declined, answer.text, answer.citations) == ("declined", True, NOT_COVERED, ())
+
+
+def test_a_multi_part_question_gets_one_bullet_per_part(bot):
+    answer = bot.ask("Which uses always need written approval, and who do I contact?")
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2, answer.text
+    assert "written approval" in lines[0].lower() and "netflix contact" in lines[1].lower()
+    assert all(MARKER.search(line) for line in lines)
+
+
+def test_quoted_sentences_stand_alone_and_do_not_repeat(bot):
+    for question in ("What does Netflix say about written approval?", "What are the five guiding principles?"):
+        sentences = [s.strip(" -\n") for s in MARKER.split(bot.ask(question).text)[::2] if s.strip(" -\n")]
+        assert len(sentences) == len(set(sentences))
+        for sentence in sentences:
+            assert not re.match(r"(Also|However|Therefore|For those situations)\b", sentence), sentence
+
+
+def test_the_llm_answerer_gets_the_verdict_and_the_gap_as_context(bot):
+    reading = bot.assess("does netflix pay performers extra when it makes a digital replica of them?")
+    lines = context_lines(None, reading.gap)
+    assert "say nothing about" in lines and "pay" in lines
+    verdict_reading = bot.assess("is it ok to use AI for background signage?")
+    found = bot._verdict(verdict_reading)
+    assert LABELS[ESCALATE] in context_lines(found, None)
+
+
+def test_markup_pasted_into_a_question_is_not_searched_for(bot):
+    from chatbot.query.cleaning import clean_question
+
+    assert clean_question("<script>alert(1)</script> Can AI signage appear?", 2000).text == "Can AI signage appear?"
+    assert clean_question("is 3 < 4 and a<b ok?", 2000).text == "is 3 < 4 and a<b ok?"  # not tags
+    tagged = bot.ask("<script>alert(1)</script> Can AI-generated signage appear in the background of a scene?")
+    assert tagged.text == bot.ask("Can AI-generated signage appear in the background of a scene?").text
