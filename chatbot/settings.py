@@ -66,9 +66,6 @@ class Settings:
     rrf_k: int = _setting(10, "Reciprocal-rank-fusion constant")
     dense_weight: float = _setting(0.5, "Weight of the dense ranking in the fusion")
     bm25_weight: float = _setting(1.0, "Weight of the BM25 ranking in the fusion")
-    min_score: float = _setting(
-        0.43, "Below this similarity between the question and the best sentence of the passages found, the bot declines"
-    )
     max_question_chars: int = _setting(2000, "Longer questions are cut to this length, with a notice")
     load_cache: bool = _setting(
         True, "Keep the chunk table and BM25 index beside the index, so that a new process reads them instead of rebuilding"

@@ -182,7 +182,7 @@ def run_load(url: str, references: Mapping[str, "Answer"], *, clients: int, per_
 def app_environment(settings: "Settings", data_dir: Path, port: int) -> dict[str, str]:
     """The variables that make `python app.py` and `python -m ingest` use `settings` on `data_dir`."""
     values = {name: getattr(settings, name) for name in ("corpus_dir", "embedding_model", "collection", "retriever",
-                                                         "top_k", "candidates_k", "min_score", "trusted_sources")}
+                                                         "top_k", "candidates_k", "trusted_sources")}
     return {**os.environ, **{f"RAG_{name.upper()}": str(value) for name, value in values.items()},
             "RAG_DATA_DIR": str(data_dir), "RAG_PORT": str(port), "RAG_HOST": "127.0.0.1", "RAG_CHROMA_URL": "",
             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

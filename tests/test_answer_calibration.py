@@ -10,8 +10,8 @@ from conftest import ROOT
 
 QUESTION_FILES = [ROOT / "tests" / "data" / "calibration_questions.jsonl",
                   ROOT / "evals" / "quality" / "questions" / "legacy.jsonl"]
-# Measured with min_score 0.43 (see chatbot/settings.py): about 2-3% of answerable questions declined and
-# 4-5% of unanswerable ones answered; the bounds leave room for corpus edits without hiding a regression.
+# The decision fitted on the eval set's dev split (chatbot/answer/decision_model.json) decides; the bounds leave
+# room for corpus edits without hiding a regression.
 MAX_WRONGLY_DECLINED = 0.08
 MAX_WRONGLY_ANSWERED = 0.15
 
@@ -33,7 +33,6 @@ def test_decline_rates_stay_within_the_calibrated_bounds(bot, artifacts_dir):
     wrongly_declined = [r["question"] for r in answerable if bot.ask(r["question"]).declined]
     wrongly_answered = [r["question"] for r in unanswerable if not bot.ask(r["question"]).declined]
     rates = {
-        "min_score": bot.settings.min_score,
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
         "wrongly_declined_rate": round(len(wrongly_declined) / len(answerable), 4),

@@ -12,9 +12,9 @@ from conftest import ROOT
 
 
 def test_variables_and_overrides_become_typed_settings(tmp_path):
-    settings = Settings.from_env({"RAG_TOP_K": "7", "RAG_MIN_SCORE": "0.5", "RAG_DATA_DIR": str(tmp_path)},
+    settings = Settings.from_env({"RAG_TOP_K": "7", "RAG_RRF_K": "5", "RAG_DATA_DIR": str(tmp_path)},
                                  retriever="bm25")
-    assert (settings.top_k, settings.min_score, settings.data_dir, settings.retriever) == (7, 0.5, tmp_path, "bm25")
+    assert (settings.top_k, settings.rrf_k, settings.data_dir, settings.retriever) == (7, 5, tmp_path, "bm25")
 
 
 def test_an_unknown_rag_variable_is_an_error_naming_the_closest_setting():
@@ -24,8 +24,8 @@ def test_an_unknown_rag_variable_is_an_error_naming_the_closest_setting():
 
 def test_an_unknown_key_in_the_config_file_names_the_closest_setting(tmp_path):
     config = tmp_path / "rag.toml"
-    config.write_text("min_scor = 0.5\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="Unknown setting min_scor: did you mean min_score?"):
+    config.write_text("top_kk = 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="Unknown setting top_kk: did you mean top_k?"):
         Settings.from_env({"RAG_CONFIG": str(config)})
 
 
