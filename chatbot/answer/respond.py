@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from chatbot.answer import extractive
+from chatbot.answer import extractive, trust
 from chatbot.answer.compose import asks_for_list, bullets, question_parts, standalone
 from chatbot.answer.extractive import Candidate, Draft
 from chatbot.answer.gaps import Gap
@@ -49,7 +49,7 @@ class _Numbering:
         for order, candidate in enumerate(chosen):
             first_pick.setdefault(candidate.passage.chunk_id, order)
         ordered = sorted(chosen, key=lambda c: (first_pick[c.passage.chunk_id], c is not chosen[0], c.position))
-        return [f"{c.sentence} [{self.mark(c.passage)}]" for c in ordered]
+        return [f"{trust.attributed(c.sentence, c.passage)} [{self.mark(c.passage)}]" for c in ordered]
 
 
 def standalone_quotes(retrieval: Retrieval) -> Retrieval:
