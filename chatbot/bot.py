@@ -18,7 +18,7 @@ from chatbot.answer.gaps import Gap, find_gap
 from chatbot.answer.respond import respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
-from chatbot.query.expansion import SYNONYM_ROWS
+from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
 from chatbot.query.query import Query, read_question
 from chatbot.query.spelling import Speller, synonym_vocabulary
 from chatbot.retrieval.search import SUPPORT_PASSAGES, Retrieval, Searcher, validate_retriever
@@ -76,7 +76,7 @@ class Bot:
         self._bank: SentenceBank | None = None
         self._checked: tuple[str, str] | None = None  # the snapshot last found readable by this model
         self._llm: LlmAnswerer | None = None
-        self._speller: tuple[str, Speller] | None = None  # for the snapshot (fingerprint) its words come from
+        self._speller: tuple[str, Speller, frozenset[str]] | None = None  # for the snapshot its words come from
 
     # Loading -----------------------------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class Bot:
 
     def read(self, question: object, history: Sequence = ()) -> Query:
         """The question read once, for every later stage."""
-        return self._read(question, history).with_vector(self._embed)
+        return self._read(question, history).with_vector(self._embed, self._names())
 
     # Asking ------------------------------------------------------------------------------------------
 
@@ -147,7 +147,7 @@ class Bot:
                 return []
             if retriever is None or retriever == self.settings.retriever:
                 return list(self._reading(query, self._load()[1]).retrieval.passages)
-            return self.searcher.passages(query.with_vector(self._embed), retriever)
+            return self.searcher.passages(query.with_vector(self._embed, self._names()), retriever)
 
         return self.reader.reading(passages)
 
@@ -170,11 +170,19 @@ class Bot:
 
     def _spelling(self) -> Speller:
         """A speller knowing the words of the index as it is now and the synonym table's words."""
+        return self._of_snapshot()[1]
+
+    def _names(self) -> frozenset[str]:
+        """The names nearly every passage of the index mentions, left out of what dense search embeds."""
+        return self._of_snapshot()[2]
+
+    def _of_snapshot(self) -> tuple[str, Speller, frozenset[str]]:
         snapshot = self.reader.snapshot()
         if self._speller is None or self._speller[0] != snapshot.fingerprint:
-            speller = Speller((p.text for p in snapshot.passages), synonym_vocabulary(SYNONYM_ROWS))
-            self._speller = (snapshot.fingerprint, speller)
-        return self._speller[1]
+            texts = [p.text for p in snapshot.passages]
+            self._speller = (snapshot.fingerprint, Speller(texts, synonym_vocabulary(SYNONYM_ROWS)),
+                             ubiquitous_names(texts))
+        return self._speller
 
     def _assessed(self, query: Query, bank: SentenceBank) -> Reading:
         retrieval = self.searcher.retrieve(query, bank)
@@ -189,10 +197,10 @@ class Bot:
     def _reading(self, query: Query, bank: SentenceBank) -> Reading:
         """The question read alone, or as a follow-up when it cannot stand alone: it retrieves poorly alone
         and clearly better joined to the chat before it."""
-        alone = self._assessed(query.with_vector(self._embed), bank)
+        alone = self._assessed(query.with_vector(self._embed, self._names()), bank)
         if not query.context:
             return alone
-        joined = self._assessed(query.as_follow_up().with_vector(self._embed), bank)
+        joined = self._assessed(query.as_follow_up().with_vector(self._embed, self._names()), bank)
         gain = joined.probabilities.get("answered", 0.0) - alone.probabilities.get("answered", 0.0)
         better = _RANK[joined.outcome] > _RANK[alone.outcome]
         return joined if better or gain >= FOLLOW_UP_GAIN else alone
@@ -259,7 +267,7 @@ class Bot:
                     )
                 return checked.text, checked.citations
         draft = respond(query, retrieval, self.settings.top_k, outcome=outcome, gap=reading.gap, verdict=found,
-                        embed=self._embed)
+                        embed=self._embed, names=self._names())
         return draft.text, draft.citations
 
 

@@ -68,13 +68,15 @@ def verdict_line(verdict: Verdict, numbering: _Numbering) -> str:
 
 
 def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: str = "answered",
-            gap: Gap | None = None, verdict: Verdict | None = None, embed: Embed | None = None) -> Draft:
+            gap: Gap | None = None, verdict: Verdict | None = None, embed: Embed | None = None,
+            names: frozenset[str] = frozenset()) -> Draft:
     """The reply to `query` from the retrieval's sentences, citing at most `max_passages` quoted passages.
 
     Args:
         outcome: "answered", or "partly" to open with what the sources do not settle (`gap`'s statement).
         verdict: the bottom line to open with (it cites the rule's passage, which may add one citation).
         embed: embeds each part of a multi-part question, so each part gets its own sentences.
+        names: left out of what is embedded, as for the whole question (`ubiquitous_names`).
     """
     retrieval = standalone_quotes(retrieval)
     numbering = _Numbering()
@@ -89,7 +91,7 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
     parts = question_parts(query.asked) if embed else [query.asked]
     if len(parts) > 1:
-        lines = _by_part(parts, retrieval, max_passages, numbering, embed)
+        lines = _by_part(parts, retrieval, max_passages, numbering, embed, names)
         body = bullets(lines)
     else:
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query)
@@ -108,12 +110,12 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
 
 
 def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
-             embed: Embed) -> list[str]:
+             embed: Embed, names: frozenset[str]) -> list[str]:
     """One line per part of the question: its own best sentences, none repeated from an earlier part."""
     lines: list[str] = []
     used: set[str] = set()
     for part in parts:
-        vector = embed(search_text(part))
+        vector = embed(search_text(part, names))
         tokens, expanded = terms(part)
         part_query = Query(asked=part, text=part, tokens=tokens, expanded=expanded, vector=vector,
                            asked_words=frozenset(tokens + expanded))

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
+from collections.abc import Iterable
 import tomllib
 from importlib import resources
+
+from chatbot.query.words import STOPWORDS
 
 # (pattern in the question, words the guidance uses for the same thing), with an example question per row,
 # in a data file so the table can be read and extended without touching code.
@@ -16,9 +20,9 @@ SYNONYMS: tuple[tuple[str, str], ...] = tuple((row["pattern"], row["words"]) for
 
 
 _COMPILED = tuple((re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE), words) for pattern, words in SYNONYMS)
-# The company's name is in nearly every passage; left in a query it makes any question about Netflix
-# (its share price, a subscription) look close to the guidance.
-_UBIQUITOUS = re.compile(r"\bnetflix(?:'s|\u2019s)?\b", re.IGNORECASE)
+_NAME = re.compile(r"\b([A-Z][a-z]+)(?:'s|\u2019s)?\b")
+UBIQUITOUS_SHARE = 0.6
+_COMMON = frozenset(word.capitalize() for word in STOPWORDS)  # "The" opens many sentences
 
 
 @functools.lru_cache(maxsize=4096)
@@ -31,7 +35,28 @@ def expand(question: str) -> str:
     return " ".join(added)
 
 
-def search_text(query: str) -> str:
-    """The text embedded for dense search: the query without the company's name, plus the guidance's words."""
-    focused = " ".join(_UBIQUITOUS.sub(" ", query).split())
-    return " ".join(filter(None, (focused, expand(query))))
+def search_text(query: str, names: frozenset[str] = frozenset()) -> str:
+    """The text embedded for dense search: the query without the ubiquitous `names`, plus the guidance's words."""
+    return " ".join(filter(None, (without_names(query, names), expand(query))))
+
+
+def ubiquitous_names(texts: Iterable[str], share: float = UBIQUITOUS_SHARE) -> frozenset[str]:
+    """Capitalised names found in at least `share` of the passages, such as the body whose guidance they restate.
+
+    Left in a question, such a name makes anything about that body (its share price, a subscription) look close to
+    every passage, so dense search leaves it out.
+    """
+    counts: Counter[str] = Counter()
+    total = 0
+    for text in texts:
+        total += 1
+        counts.update({match.group(1) for match in _NAME.finditer(text)} - _COMMON)
+    return frozenset(name.lower() for name, count in counts.items() if total and count >= share * total)
+
+
+def without_names(text: str, names: frozenset[str]) -> str:
+    """`text` without the `names` (and their possessives)."""
+    if not names:
+        return text
+    pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, sorted(names)))})(?:'s|\u2019s)?\b", re.IGNORECASE)
+    return " ".join(pattern.sub(" ", text).split())

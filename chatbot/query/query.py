@@ -46,9 +46,9 @@ class Query:
     def empty(self) -> bool:
         return not self.asked
 
-    def with_vector(self, embed: Embed) -> "Query":
-        """This query with its vector, embedded now."""
-        return dataclasses.replace(self, vector=embed(search_text(self.text)))
+    def with_vector(self, embed: Embed, names: frozenset[str] = frozenset()) -> "Query":
+        """This query with its vector, embedded now, without the `names` nearly every passage mentions."""
+        return dataclasses.replace(self, vector=embed(search_text(self.text, names)))
 
     def as_follow_up(self) -> "Query":
         """This question read as a follow-up: joined to its context, with a notice saying so; not yet embedded."""
