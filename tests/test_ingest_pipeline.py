@@ -142,7 +142,7 @@ def test_named_files_and_urls_survive_a_corpus_ingest(settings, tmp_path):
     assert "Planning Principles > Principle A: Keep a human designer accountable" in page_sections
     assert any("digital replica" in text for text, meta in chunks.values() if meta["source"] == str(memo.resolve()))
     if ORIGINAL.exists():
-        original = [meta for _, meta in chunks.values() if meta["source"] == str(ORIGINAL)]
+        original = [meta for _, meta in chunks.values() if meta["source"] == str(ORIGINAL.resolve())]
         assert {"Guiding Principles", "Appendix > Proposed Use Case Matrix"} <= {m["section"] for m in original}
         assert all(meta["restated"] is False for meta in original)
 

@@ -64,7 +64,7 @@ def test_corpora_of_random_files_ingest_and_answer_without_writing_outside_their
 def test_random_requests_to_the_running_app_get_no_error_page_and_leave_it_answering(bot, tmp_path):
     from ui_helpers import serve
 
-    from chatbot.feedback import FeedbackStore
+    from chatbot.ui.feedback import FeedbackStore
     from evals.fuzz_http import fuzz_http
 
     with serve(bot, bot.settings, feedback=FeedbackStore(tmp_path / "feedback.sqlite"), documents=[]) as demo:

@@ -70,7 +70,7 @@ def check_tab(checker: UseCaseChecker) -> None:
                                     answer=check_view.relied_on_text(assessment), id_prefix="check-source",
                                     changes=recent_changes(checker.settings))
         markdown = assessment.to_markdown()
-        shown = markdown.replace("<", "&lt;")  # a description's markup is shown as text; "&" stays as typed for copying
+        shown = markdown  # the brief escapes the description's markup itself, so it reads as typed
         return (check_view.assessment_html(assessment), shown,
                 markdown_file(markdown, BRIEF_NAME), gr.update(visible=True), cards)
 
