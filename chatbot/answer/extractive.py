@@ -1,14 +1,14 @@
-"""The default answerer: quotes the few sentences of the retrieved passages that best answer the question."""
+"""Scoring and choosing the sentences of the retrieved passages that best answer the question (see respond.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from chatbot.answer import trust
 from chatbot.answer.orders import gives_orders
-from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, lead, states_absence
+from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, states_absence
 from chatbot.query.query import Query
 from chatbot.query.words import tokenize
 from chatbot.retrieval.quotes import Quote
@@ -161,37 +161,3 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
         chosen.append(pick)
         covered.update(pick.words)
     return chosen
-
-
-def cite(chosen: Sequence[Candidate]) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text with a [n] after each sentence; citations numbered by first use.
-
-    The best sentence leads; then passages in the order their first sentence was chosen, and the sentences of
-    one passage in the passage's own order.
-    """
-    first_pick: dict[str, int] = {}
-    for order, candidate in enumerate(chosen):
-        first_pick.setdefault(candidate.passage.chunk_id, order)
-    ordered = sorted(chosen, key=lambda c: (first_pick[c.passage.chunk_id], c is not chosen[0], c.position))
-    numbers: dict[str, int] = {}
-    citations: list[Citation] = []
-    parts: list[str] = []
-    for candidate in ordered:
-        chunk_id = candidate.passage.chunk_id
-        if chunk_id not in numbers:
-            numbers[chunk_id] = len(numbers) + 1
-            citations.append(Citation.of(numbers[chunk_id], candidate.passage))
-        parts.append(f"{trust.attributed(candidate.sentence, candidate.passage)} [{numbers[chunk_id]}]")
-    return " ".join(parts), tuple(citations)
-
-
-def answer(query: Query, found: list[Candidate], max_passages: int) -> Draft:
-    """An extractive answer to `query` from the candidate sentences, citing at most `max_passages` passages."""
-    chosen = select(found, max_passages, query)
-    if not chosen:
-        return Draft("", ())
-    text, citations = cite(chosen)
-    # Requirements are combined only within the best sentence's passage: another passage may concern another case.
-    opening = lead(query.asked, [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id],
-                   query.asked_words)
-    return Draft(f"{opening} {text}" if opening else text, citations)
