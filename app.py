@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 
@@ -21,6 +22,9 @@ def warm_up(bot) -> None:
 
 
 def main() -> int:
+    # Gradio asks matplotlib for its backend on every request; without a backend named, the first request waits
+    # while matplotlib imports pyplot to choose one (0.3 s). The app draws no plots.
+    os.environ.setdefault("MPLBACKEND", "agg")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request
     try:

@@ -64,3 +64,20 @@ def test_importing_the_entry_points_loads_nothing_heavy():
     result = run(IMPORT, *modules)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []  # not even Chroma's client until a store is opened
+
+
+STARTUP_CHECK = """
+import json, sys
+from chatbot.settings import Settings
+from ingest.ensure import ensure_index
+ensure_index(Settings.from_env())
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & {"langchain_core", "chromadb"})))
+"""
+
+
+def test_the_apps_check_of_a_built_index_loads_no_langchain(corpus_settings):
+    result = subprocess.run([sys.executable, "-c", STARTUP_CHECK], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1",
+                                              "RAG_DATA_DIR": str(corpus_settings.data_dir)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["chromadb"]  # the store was opened to count its chunks, nothing more
