@@ -60,10 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("ingest").setLevel(logging.WARNING if args.quiet else logging.INFO)
 
     from ingest import pipeline
+    from ingest.ensure import prepare_sentences
 
     bar = _ProgressBar(enabled=not args.quiet)
     try:
-        report = pipeline.run(Settings.from_env(), args.paths, rebuild=args.rebuild, progress=bar)
+        settings = Settings.from_env()
+        report = pipeline.run(settings, args.paths, rebuild=args.rebuild, progress=bar)
+        if report.embedded or not settings.sentence_cache.exists():
+            prepare_sentences(settings)
     except (ChatbotError, ValueError, ImportError, OSError) as err:
         bar.close()
         print(f"error: {err}", file=sys.stderr)

@@ -115,3 +115,29 @@ def test_an_ingest_killed_midway_is_finished_by_the_next_run(make_settings, tmp_
     finally:
         client.close()
     assert recorded(settings.record_db) == total
+
+
+def test_an_ingest_leaves_the_sentence_vectors_the_app_reads_at_start(make_settings, tmp_path):
+    corpus = Path(shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus"))
+    settings = make_settings(corpus_dir=corpus)
+
+    first = ingest_command(settings, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert settings.sentence_cache.exists()
+
+    from chatbot.bot import build_bot
+
+    bot = build_bot(settings)
+    bot.warm_up()
+    assert len(bot._bank) > 0 and not bot._bank.unsaved  # every chunk's sentences were read, none embedded
+
+    edited = corpus / sorted(p.name for p in corpus.glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nA new closing paragraph about lighting.\n",
+                      encoding="utf-8")
+    saved = settings.sentence_cache.stat().st_mtime_ns
+    second = ingest_command(settings, "--quiet")
+    assert second.returncode == 0, second.stderr
+    assert settings.sentence_cache.stat().st_mtime_ns != saved  # the edited chunk's sentences were added
+    fresh = build_bot(settings)
+    fresh.warm_up()
+    assert not fresh._bank.unsaved

@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> dict:
         settings = dataclasses.replace(base, data_dir=work / "data", corpus_dir=work / "corpus", chroma_url="")
         results: dict = {"meta": _meta(args, plan, len(questions))}
         from ingest import pipeline
+        from ingest.ensure import prepare_sentences
 
         if "ingest" in sections:
             from evals.bench import ingest_runs
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> dict:
             results["ingest"] = ingest_runs.run(settings, repeats=plan.repeats)
         else:
             pipeline.run(settings)
+        prepare_sentences(settings)  # as `python -m ingest` and the app's first-run ingest leave the store
         # The path before ONNX and the load cache, in a store of its own so that it embeds its own sentences.
         old = dataclasses.replace(settings, data_dir=work / "data-old", **OLD_PATH)
         if {"answers", "cold_start"} & set(sections):
