@@ -1,14 +1,18 @@
 """Fit the answer / partly / decline decision on the dev split and write it as data for the bot.
 
-    python -m evals.fit_decision --questions evals/quality/questions/questions.jsonl [--features FEATURES.jsonl] [--out FILE]
+    python -m evals.fit_decision --questions evals/quality/questions/questions.jsonl \
+        [--also evals/quality/questions/legacy.jsonl] [--features FEATURES.jsonl] [--out FILE]
 
-Only rows whose split field is "dev" are read: the test split stays unseen. Without --features, each dev
-question's retrieval features are measured with the bot (the index must exist).
+Only rows whose split field is "dev" are read from --questions: the test split stays unseen. --also adds every row
+of a file with no split, one that tuning may read. Without --features, each question's retrieval features are
+measured with the bot (the index must exist). The logistic model is fitted first, then the decline's offset that
+makes the decisions worth most (UTILITY).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import sys
@@ -41,6 +45,14 @@ def split_rows(rows: Iterable[dict], split: str = "dev", split_field: str = "spl
         raise ValueError(f"No row has a {split_field!r} field: split the question file first, so that the fit "
                          "reads the dev split only.")
     return [row for row in rows if row.get(split_field) == split]
+
+
+def unsplit_rows(path: Path, split_field: str = "split") -> list[dict]:
+    """Every row of a file that has no split; a file with one is refused, so no test row slips in through it."""
+    rows = read_rows(path)
+    if any(split_field in row for row in rows):
+        raise ValueError(f"{path} has a {split_field!r} field: pass it as --questions, where only dev rows are read.")
+    return rows
 
 
 def expected_outcome(row: Mapping, outcome_fields: Sequence[str] = OUTCOME_FIELDS,
@@ -86,6 +98,47 @@ def fit(features: np.ndarray, outcomes: Sequence[str], names: Sequence[str] = FE
     return DecisionModel(present, tuple(names), mean, scale, weights, bias)
 
 
+# What each decision is worth for a question expecting another (rows: expected, decided). The expected outcome
+# is worth 1. A cautious one is worth half: partly where an answer was expected (the answer is there, under a
+# needless caveat), declined where partly was right (the reader learns the sources do not settle it). Partly where
+# a decline was right is worth a quarter: the first line is honest, but the "nearest rules" after it are unrelated
+# to the question. Answering what the sources do not settle, or declining what they answer, is worth nothing.
+CAUTIOUS = 0.5
+UNRELATED = 0.25
+UTILITY = {("answered", "answered"): 1.0, ("answered", "partly"): CAUTIOUS, ("answered", "declined"): 0.0,
+           ("partly", "partly"): 1.0, ("partly", "declined"): CAUTIOUS, ("partly", "answered"): 0.0,
+           ("declined", "declined"): 1.0, ("declined", "partly"): UNRELATED, ("declined", "answered"): 0.0}
+OFFSET_GRID = np.arange(-3.0, 3.01, 0.25)
+# Only the decline is offset. Saying what the sources do not settle is never traded for a better score, and
+# "partly" is not to be widened either: a gap named in an answer the sources do give misleads the reader.
+OFFSET_OUTCOMES = ("declined",)
+
+
+def utility(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]) -> float:
+    """Mean worth of the model's decisions, averaged within each expected outcome and then across them, so the
+    many answerable questions of a question set do not outvote the few it expects declined."""
+    names = model.features
+    worth: dict[str, list[float]] = {}
+    for row, expected in zip(np.asarray(features, dtype=float), outcomes):
+        worth.setdefault(expected, []).append(UTILITY[(expected, model.decide(dict(zip(names, row))))])
+    return float(np.mean([np.mean(values) for values in worth.values()])) if worth else 0.0
+
+
+def fit_offsets(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]) -> DecisionModel:
+    """The model with the decision offsets, from OFFSET_GRID, of highest `utility` on these rows.
+
+    Only the outcomes in OFFSET_OUTCOMES are offset; among equal utilities the smallest offsets win.
+    """
+    others = [outcome for outcome in model.outcomes if outcome in OFFSET_OUTCOMES]
+    best, best_key = model.with_offsets({}), None
+    for values in itertools.product(OFFSET_GRID, repeat=len(others)):
+        candidate = model.with_offsets(dict(zip(others, values)))
+        key = (round(utility(candidate, features, outcomes), 9), -float(np.abs(values).sum()))
+        if best_key is None or key > best_key:
+            best, best_key = candidate, key
+    return best
+
+
 def accuracy(model: DecisionModel, features: np.ndarray, outcomes: Sequence[str]) -> float:
     names = model.features
     predicted = [model.decide(dict(zip(names, row))) for row in np.asarray(features, dtype=float)]
@@ -124,6 +177,9 @@ def _history(row: Mapping) -> list:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.fit_decision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, required=True, help="question file (JSONL) with a split field")
+    parser.add_argument("--also", type=Path, action="append", default=[],
+                        help="a further question file, without a split, that tuning may read (e.g. the legacy "
+                             "set); repeatable")
     parser.add_argument("--features", type=Path, help="JSONL of {id, feature: value, ...}; measured when absent")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the model file (default {DEFAULT_OUT})")
     parser.add_argument("--split-field", default="split")
@@ -133,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         rows = split_rows(read_rows(args.questions), args.split, args.split_field)
+        rows += [row for path in args.also for row in unsplit_rows(path, args.split_field)]
         outcomes = [expected_outcome(row, answerable_field=args.answerable_field) for row in rows]
         if args.features:
             by_id = {str(row["id"]): row for row in read_rows(args.features)}
@@ -140,15 +197,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             values = measure_features(rows)
         matrix = np.array([[float(value[name]) for name in FEATURES] for value in values])
-        model = fit(matrix, outcomes)
+        model = fit_offsets(fit(matrix, outcomes), matrix, outcomes)
     except (OSError, ValueError, KeyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    fitted_accuracy = accuracy(model, matrix, outcomes)
+    fitted_accuracy, fitted_utility = accuracy(model, matrix, outcomes), utility(model, matrix, outcomes)
     report = {"model": model.to_dict(), "fitted_on": {"questions": str(args.questions), "split": args.split,
-                                                      "rows": len(rows), "accuracy": round(fitted_accuracy, 4)}}
+                                                      "also": [str(path) for path in args.also],
+                                                      "rows": len(rows), "accuracy": round(fitted_accuracy, 4),
+                                                      "utility": round(fitted_utility, 4)}}
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"Fitted on {len(rows)} {args.split} questions: accuracy {fitted_accuracy:.3f}; wrote {args.out}")
+    print(f"Fitted on {len(rows)} {args.split} questions: accuracy {fitted_accuracy:.3f}, utility "
+          f"{fitted_utility:.3f}; wrote {args.out}")
     return 0
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chatbot.answer.decision import FEATURES, load
-from evals.fit_decision import accuracy, expected_outcome, fit, main, split_rows
+from evals.fit_decision import accuracy, expected_outcome, fit, fit_offsets, main, split_rows, utility
 
 # Outcome -> feature means (best_similarity, lexical_support, top_score, key_coverage).
 CENTRES = {"answered": (0.65, 0.8, 0.05, 1.0), "partly": (0.5, 0.5, 0.03, 0.2), "declined": (0.2, 0.1, 0.01, 0.0)}
@@ -38,6 +38,43 @@ def test_only_outcomes_that_occur_are_modelled_and_one_is_not_enough():
     assert model.outcomes == ("answered", "declined")
     with pytest.raises(ValueError, match="at least two outcomes"):
         fit(features[:1], outcomes[:1])
+
+
+def test_utility_averages_within_each_expected_outcome_and_weighs_each_mistake():
+    model = fit(*synthetic(90, seed=5))
+    answered, partly, declined = (CENTRES[o] for o in ("answered", "partly", "declined"))
+    # Five answerable rows all answered (worth 1 each) and one off-topic row answered partly (worth 0.25, its
+    # "nearest rules" are unrelated): by outcome, (1 + 0.25) / 2, not (5 + 0.25) / 6.
+    rows = np.array([answered] * 5 + [partly])
+    assert utility(model, rows, ["answered"] * 5 + ["declined"]) == pytest.approx(0.625)
+    # A near-miss declined is cautious: worth half.
+    assert utility(model, np.array([declined]), ["partly"]) == pytest.approx(0.5)
+    # Declining an answerable question is worth nothing.
+    assert utility(model, np.array([declined]), ["answered"]) == 0.0
+
+
+def test_offsets_turn_wrong_declines_of_a_crowded_class_into_answers():
+    rng = np.random.default_rng(6)
+    # Answerable questions spread wide, some as low as the declines; a rare outcome weighted up by the fit
+    # claims that overlap, and the offsets hand it back.
+    answerable = np.array(CENTRES["answered"]) + rng.normal(0, [0.3, 0.4, 0.03, 0.5], (150, 4))
+    declined = np.array(CENTRES["declined"]) + rng.normal(0, [0.1, 0.15, 0.01, 0.2], (15, 4))
+    features = np.vstack([answerable, declined])
+    outcomes = ["answered"] * 150 + ["declined"] * 15
+    plain = fit(features, outcomes)
+    tuned = fit_offsets(plain, features, outcomes)
+    assert utility(tuned, features, outcomes) > utility(plain, features, outcomes)
+    wrong = lambda m: sum(m.decide(dict(zip(FEATURES, row))) == "declined" for row in answerable)  # noqa: E731
+    assert wrong(tuned) < wrong(plain)
+    assert tuned.decide(dict(zip(FEATURES, CENTRES["declined"]))) == "declined"
+    assert load_roundtrip(tuned).decide(dict(zip(FEATURES, answerable[0]))) == tuned.decide(
+        dict(zip(FEATURES, answerable[0])))
+
+
+def load_roundtrip(model):
+    from chatbot.answer.decision import DecisionModel
+
+    return DecisionModel.from_dict(json.loads(json.dumps(model.to_dict())))
 
 
 def test_rows_name_their_outcome_in_either_field():
@@ -72,6 +109,16 @@ def test_the_script_fits_on_dev_rows_only_and_writes_data_the_bot_reads(tmp_path
     assert written["fitted_on"]["rows"] == 90 and written["fitted_on"]["accuracy"] >= 0.95
     model = load(out)
     assert model.decide(dict(zip(FEATURES, CENTRES["answered"]))) == "answered"
+
+
+def test_a_file_added_with_also_must_have_no_split(tmp_path):
+    split = tmp_path / "split.jsonl"
+    split.write_text(json.dumps({"id": "t1", "question": "q", "split": "test", "answerable": True}) + "\n")
+    features = tmp_path / "f.jsonl"
+    features.write_text(json.dumps({"id": "t1", **dict(zip(FEATURES, CENTRES["answered"]))}) + "\n")
+    assert main(["--questions", str(split), "--also", str(split), "--features", str(features),
+                 "--out", str(tmp_path / "m.json")]) == 1
+    assert not (tmp_path / "m.json").exists()
 
 
 def test_a_missing_model_file_says_how_to_make_one(tmp_path):
