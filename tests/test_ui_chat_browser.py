@@ -252,3 +252,23 @@ def test_a_thumbs_down_asks_for_a_reason_kept_with_the_vote_and_a_toast_replaces
         toasts = [text for text in page.locator("[data-testid='toast-text']").all() if text.is_visible()]
         assert [toast.inner_text() for toast in toasts] == ["Thanks, the reason was saved with your vote."]
         assert len(feedback.all()) == 1
+
+
+def test_a_can_i_question_opens_with_the_verdict_line_whose_marker_leads_to_the_rule(bot):
+    with serve(bot, bot.settings) as demo, chromium_page(1366, 900) as page:
+        text = ask_in_browser(page, demo.local_url, "Can I use Midjourney for mood boards?")
+        answer = page.locator(ANSWERS).first
+        assert words(text).startswith("Proceed, and tell your Netflix contact.")
+        # The verdict is the answer's first, bold line, and it ends on its own citation.
+        verdict = answer.locator("strong").first
+        assert words(verdict.inner_text()) == "Proceed, and tell your Netflix contact."
+        first_paragraph = answer.locator("p").first
+        marker = first_paragraph.locator("a.cite-link").last
+        number = marker.get_attribute("data-n")
+        assert number and words(first_paragraph.inner_text()).endswith(f"[{number}]")
+
+        marker.click()
+        page.locator(f"#sources #source-{number}.is-cited").wait_for()
+        card = next(card for card in cards(page) if str(card["n"]) == number)
+        assert "Use Case Matrix" in card["section"] and "Ideation" in card["section"]
+        assert any("proceed" in quote.lower() for quote in card["quotes"])
