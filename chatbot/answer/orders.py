@@ -9,6 +9,7 @@ give the answerer another role. Statements about AI tools, and rules for product
 
 from __future__ import annotations
 
+import functools
 import re
 
 _FLAGS = re.IGNORECASE
@@ -93,6 +94,7 @@ _PERSONA = re.compile(r"\byou are now\b|\bpretend (?:to be|you(?:'re| are))\b|\b
                       r"|\byou (?:will |must |should |shall )?(?:act|behave|respond) as\b|\brole-?play as\b", _FLAGS)
 
 
+@functools.lru_cache(maxsize=65536)  # passages' sentences come back question after question; the test is pure
 def gives_orders(sentence: str) -> bool:
     """True when the sentence speaks to the answerer, or tells anyone what answers must say (see the module docstring)."""
     text = " ".join(sentence.split())
