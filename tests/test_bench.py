@@ -149,3 +149,19 @@ def test_targets_judge_each_figure_and_leave_missing_sections_open():
     assert met["app: launch to first answer p50 (s)"] is None, "cold start was not run"
     rendered = table.targets_table(targets.check(results))
     assert "| warm ask() total p95 (ms) | 120.0 | < 100 | **no** |" in rendered
+
+
+def test_both_paths_count_as_the_same_when_only_a_score_moves_in_its_fourth_decimal():
+    from evals.bench.answers import same_answers
+
+    record = {"id": "q1", "answer": "Proceed. [1]", "latency_ms": 9.0,
+              "retrieved": [{"chunk_id": "a", "score": 0.4235}, {"chunk_id": "b", "score": 0.4839}]}
+    nudged = {**record, "latency_ms": 14.0, "retrieved": [{"chunk_id": "a", "score": 0.4236},
+                                                           {"chunk_id": "b", "score": 0.4839}]}
+    assert same_answers([record], [nudged])["identical"] is True
+    reordered = {**record, "retrieved": list(reversed(record["retrieved"]))}
+    moved = {**record, "retrieved": [{"chunk_id": "a", "score": 0.44}, {"chunk_id": "b", "score": 0.4839}]}
+    reworded = {**record, "answer": "Escalate. [1]"}
+    for other in (reordered, moved, reworded):
+        assert same_answers([record], [other]) == {"questions": 1, "differ": ["q1"], "identical": False,
+                                                   "score_tolerance": 1e-3}

@@ -83,11 +83,27 @@ def run(settings: Settings, questions: Sequence[Question], *, repeats: int, full
     return results
 
 
+# The two backends' vectors agree to a cosine of 0.9999 or better, not bit for bit: a similarity may move in its
+# fourth decimal. A score counts as the same within this much; every other field must be equal.
+SCORE_TOLERANCE = 1e-3
+
+
 def same_answers(new: Sequence[dict], old: Sequence[dict]) -> dict:
     """Whether both paths gave every question the same answer, citations, passages and scores (timings aside)."""
-    differ = [a["id"] for a, b in zip(new, old) if {k: v for k, v in a.items() if k != "latency_ms"}
-              != {k: v for k, v in b.items() if k != "latency_ms"}]
-    return {"questions": len(new), "differ": differ, "identical": not differ and len(new) == len(old)}
+    differ = [a["id"] for a, b in zip(new, old) if not _same({k: v for k, v in a.items() if k != "latency_ms"},
+                                                             {k: v for k, v in b.items() if k != "latency_ms"})]
+    return {"questions": len(new), "differ": differ, "identical": not differ and len(new) == len(old),
+            "score_tolerance": SCORE_TOLERANCE}
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= SCORE_TOLERANCE
+    return a == b
 
 
 def compare(ours: dict, theirs: dict) -> dict:
