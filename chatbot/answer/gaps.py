@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from chatbot.answer.answer_kind import NOUNS, asked_kind, holds
 from chatbot.query.expansion import SYNONYMS
 from chatbot.query.words import STOPWORDS, fold, tokenize
 
@@ -14,7 +15,7 @@ FRAMING = frozenset(
     """
     allowed allow ok okay fine need needs needed want wants wanted use used using uses make makes made making
     do doing done go going can could would help please thanks thank question questions know think lol guys
-    still ever really just able way ways thing things stuff kind sort like also anyone someone people
+    still ever really just able way ways thing things stuff kind sort like also anyone someone people much many
     rule rules say says allowed permitted require required requirement requirements
     """.split()
 )
@@ -42,14 +43,16 @@ class Gap:
 
     missing: tuple[str, ...]  # phrases as asked, in question order
     coverage: float  # share of the key concepts' weight the passages hold
+    absent_kind: str = ""  # the kind of answer asked for that no passage found holds (chatbot.answer.answer_kind)
 
     @property
     def statement(self) -> str:
+        kind = f"give no {NOUNS[self.absent_kind]} for this" if self.absent_kind else ""
         if not self.missing:
-            return ""
+            return f"The sources found {kind}." if kind else ""
         names = [f"\u201c{phrase}\u201d" for phrase in self.missing]
         named = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"The sources found say nothing about {named}."
+        return f"The sources found say nothing about {named}" + (f", and {kind}." if kind else ".")
 
 
 def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) -> list[Concept]:
@@ -103,6 +106,14 @@ def find_gap(question: str, passages: Sequence[str], idf: Callable[[str], float]
     if not missing:
         return None
     return Gap(_phrases(question, missing), round(coverage, 4))
+
+
+def with_absent_kind(gap: Gap | None, question: str, passages: Sequence[str]) -> Gap | None:
+    """`gap`, adding the kind of answer the question asks for when no passage holds one (a date, a sum, a number)."""
+    kind = asked_kind(question)
+    if not kind or any(holds(kind, text) for text in passages):
+        return gap
+    return Gap(gap.missing if gap else (), gap.coverage if gap else 1.0, kind)
 
 
 def _any_held(concept: Concept, held: set[str]) -> bool:
