@@ -101,10 +101,11 @@ def fit(features: np.ndarray, outcomes: Sequence[str], names: Sequence[str] = FE
 # What each decision is worth for a question expecting another (rows: expected, decided). The expected outcome
 # is worth 1. A cautious one is worth half: partly where an answer was expected (the answer is there, under a
 # needless caveat), declined where partly was right (the reader learns the sources do not settle it). Partly where
-# a decline was right is worth a quarter: the first line is honest, but the "nearest rules" after it are unrelated
-# to the question. Answering what the sources do not settle, or declining what they answer, is worth nothing.
+# a decline was right is worth nothing: the first line is honest, but the "nearest rules" quoted after it are
+# unrelated to the question. Answering what the sources do not settle, or declining what they answer, is worth
+# nothing either.
 CAUTIOUS = 0.5
-UNRELATED = 0.25
+UNRELATED = 0.0
 UTILITY = {("answered", "answered"): 1.0, ("answered", "partly"): CAUTIOUS, ("answered", "declined"): 0.0,
            ("partly", "partly"): 1.0, ("partly", "declined"): CAUTIOUS, ("partly", "answered"): 0.0,
            ("declined", "declined"): 1.0, ("declined", "partly"): UNRELATED, ("declined", "answered"): 0.0}

@@ -43,10 +43,10 @@ def test_only_outcomes_that_occur_are_modelled_and_one_is_not_enough():
 def test_utility_averages_within_each_expected_outcome_and_weighs_each_mistake():
     model = fit(*synthetic(90, seed=5))
     answered, partly, declined = (CENTRES[o] for o in ("answered", "partly", "declined"))
-    # Five answerable rows all answered (worth 1 each) and one off-topic row answered partly (worth 0.25, its
-    # "nearest rules" are unrelated): by outcome, (1 + 0.25) / 2, not (5 + 0.25) / 6.
-    rows = np.array([answered] * 5 + [partly])
-    assert utility(model, rows, ["answered"] * 5 + ["declined"]) == pytest.approx(0.625)
+    # Five answerable rows all answered (worth 1 each), one off-topic row declined (1) and one answered partly
+    # (0: its "nearest rules" are unrelated): by outcome, (1 + 0.5) / 2, not (5 + 1) / 7.
+    rows = np.array([answered] * 5 + [declined, partly])
+    assert utility(model, rows, ["answered"] * 5 + ["declined"] * 2) == pytest.approx(0.75)
     # A near-miss declined is cautious: worth half.
     assert utility(model, np.array([declined]), ["partly"]) == pytest.approx(0.5)
     # Declining an answerable question is worth nothing.
