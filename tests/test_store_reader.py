@@ -99,3 +99,23 @@ def test_a_missing_collection_is_index_missing_not_a_crash(make_settings, tmp_pa
     settings.chroma_dir.mkdir(parents=True)
     with pytest.raises(IndexMissing, match="Run `python -m ingest` first"):
         IndexReader(settings).snapshot()
+
+
+def test_one_reading_call_checks_the_store_once_and_every_stage_sees_that_snapshot(corpus_settings):
+    reader = IndexReader(corpus_settings)
+    outside = reader.snapshot()
+    checks: list[int] = []
+    read = reader._version.read
+
+    def counted():
+        checks.append(1)
+        return read()
+
+    reader._version.read = counted
+    first, second, nested = reader.reading(lambda: (reader.snapshot(), reader.snapshot(),
+                                                     reader.reading(reader.snapshot)))
+    assert first is second is nested is outside
+    assert len(checks) == 1
+    reader.snapshot()
+    reader.snapshot()
+    assert len(checks) == 3  # outside a reading call, each look checks the store again

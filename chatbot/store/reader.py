@@ -55,7 +55,8 @@ class IndexReader:
 
     A new connection is a new client object swapped in whole: a call already under way keeps the connection it
     started with, which is closed when the last such call is done. The snapshot of the collection is read once
-    and read again only after the store has been written to.
+    and read again only after the store has been written to; within one `reading` call every stage sees the
+    snapshot its first look took.
     """
 
     def __init__(self, settings: Settings):
@@ -66,6 +67,7 @@ class IndexReader:
         self._snapshot_lock = threading.Lock()  # held while reading, so concurrent first questions read it once
         self._version = StoreVersion(settings)
         self._checked_version: tuple | None = None  # the store's version when the snapshot was last checked
+        self._pinned = threading.local()  # .snapshot: the one this thread's `reading` call took first
 
     # Connection --------------------------------------------------------------------------------------
 
@@ -119,14 +121,19 @@ class IndexReader:
 
         Another process's ingest leaves a client out of step, and a server may be back from a restart.
         """
+        if hasattr(self._pinned, "snapshot"):  # inside another reading call: its snapshot holds
+            return call()
         for attempt in range(2):
             with self.connection() as held:
+                self._pinned.snapshot = None
                 try:
                     return call()
                 except ChatbotError:
                     raise
                 except store_errors() as err:
                     failure = err
+                finally:
+                    del self._pinned.snapshot
             self.reconnect(held)
             if attempt:
                 raise StoreUnavailable(unusable(self.settings, failure)) from failure
@@ -137,6 +144,15 @@ class IndexReader:
 
     def snapshot(self) -> Snapshot:
         """The collection in memory, read again when its ids have changed since it was taken."""
+        pinning = hasattr(self._pinned, "snapshot")
+        if pinning and self._pinned.snapshot is not None:
+            return self._pinned.snapshot
+        snapshot = self._current_snapshot()
+        if pinning:
+            self._pinned.snapshot = snapshot
+        return snapshot
+
+    def _current_snapshot(self) -> Snapshot:
         # Listing every id costs time in proportion to the index; skip it while the store has seen no write.
         version = self._version.read()
         snapshot = self._snapshot
