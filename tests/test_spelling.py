@@ -1,6 +1,5 @@
 """Typo correction against the corpus's own words: real typos fixed, correct words and unknown names left alone."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -68,14 +67,8 @@ def test_synonym_table_words_are_targets(texts):
     assert synonym_vocabulary([{"pattern": r"clon\w*|mood ?boards?", "words": "", "example": ""}]) == ["mood", "boards"]
 
 
-def test_building_and_correcting_are_fast(texts):
-    started = time.perf_counter()
+def test_a_speller_built_from_the_index_corrects_the_same_question_the_same_way_each_time(texts):
     speller = Speller(texts, synonym_vocabulary(SYNONYM_ROWS))
-    built = time.perf_counter() - started
-    questions = ["do i need aproval to use genAI for storybords", "Is consnet needed for a digtal replcia?"] * 50
-    started = time.perf_counter()
-    for question in questions:
-        speller.correct(question)
-    per_question = (time.perf_counter() - started) / len(questions)
-    assert built < 1.0  # 0.1 s measured; the margin is for a busy machine
-    assert per_question < 0.002
+    first = speller.correct("do i need aproval to use genAI for storybords")
+    assert "approval" in first.text and "storyboards" in first.text
+    assert all(speller.correct("do i need aproval to use genAI for storybords") == first for _ in range(50))
