@@ -102,6 +102,14 @@ def test_an_empty_description_is_asked_for_and_markup_in_one_is_shown_as_text(bo
         assert "<img" in page.locator("#check-brief").inner_text()
         assert page.evaluate("window.__pwned") is None
 
+        # Emptied and assessed again: the earlier result goes, not only its outcome line.
+        page.locator("#check-description textarea").fill("")
+        page.locator("#check-assess").click()
+        page.locator("#check-result [data-state='missing']").wait_for()
+        page.locator("#check-brief-download").wait_for(state="hidden")
+        assert page.locator("#check-sources .source-card").count() == 0
+        assert "mood board" not in page.locator("#check-output").inner_text()
+
 
 def test_start_again_clears_the_form_and_the_result_and_choices_are_neutral(bot):
     with serve(bot, bot.settings) as demo, chromium_page() as page:

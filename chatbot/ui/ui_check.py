@@ -56,8 +56,8 @@ def check_tab(checker: UseCaseChecker) -> None:
 
     def run_check(text: str, *values):
         *answers, ticked = values
-        if not (text or "").strip():  # said in the result panel: a toast would cover the brief
-            return check_view.placeholder_html(CHECK_EMPTY, "missing"), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        if not (text or "").strip():  # said in the result panel, and an earlier result's brief and cards go with it
+            return check_view.placeholder_html(CHECK_EMPTY, "missing"), "", None, gr.update(visible=False), ""
         given = {p.key: answer for p, answer in zip(PRINCIPLES, answers) if answer}
         try:
             assessment = checker.assess(text, given, ticked)
