@@ -136,3 +136,15 @@ def test_markup_pasted_into_a_question_is_not_searched_for(bot):
     assert clean_question("is 3 < 4 and a<b ok?", 2000).text == "is 3 < 4 and a<b ok?"  # not tags
     tagged = bot.ask("<script>alert(1)</script> Can AI-generated signage appear in the background of a scene?")
     assert tagged.text == bot.ask("Can AI-generated signage appear in the background of a scene?").text
+
+
+def test_a_when_question_quotes_a_sentence_that_holds_a_date(bot):
+    answer = bot.ask("when was the guidance published?")
+    assert not answer.declined
+    assert re.search(r"\b20\d\d\b", answer.text), answer.text
+
+
+def test_a_question_for_a_sum_the_passages_do_not_hold_is_partly_answered_saying_so(bot):
+    answer = bot.ask("how much does it cost to make a digital replica of an actor?")
+    assert answer.outcome == "partly" and answer.citations
+    assert answer.text.startswith("The sources found") and "give no sum of money for this" in answer.text

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from chatbot.answer import trust
+from chatbot.answer.answer_kind import asked_kind, holds
 from chatbot.answer.orders import gives_orders
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, states_absence
 from chatbot.query.query import Query
@@ -43,6 +44,9 @@ FLOOR_WORDS = 0.4
 ABSENCE_WEIGHT = 0.5
 # A "What is X?" question is answered first by a sentence saying what X is, when the passages hold one.
 DEFINITION_WEIGHT = 0.1
+# A question asking for a date, a sum or a number ("when was it published?") is answered first by a sentence that
+# holds one, as a definition answers a "What is X?" question.
+KIND_WEIGHT = DEFINITION_WEIGHT
 # The guidance itself outranks summaries of it, and summaries outrank news about it, when sentences tie.
 KIND_PRIOR = {"guidance": 0.06, "summary": 0.02}
 ORIGINAL_PRIOR = 0.06  # a source's own text (restated=False) counts like the guidance
@@ -128,9 +132,10 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
     absent = {id(c) for c in found if answers_absence(question, c.sentence, words)} if asks_existence(question) else set()
     remaining = [c for c in found if c.rank < FOCUS_RANKS or c.similarity >= FLOOR_RATIO * best_similarity
                  or _share(c.words) >= FLOOR_WORDS or id(c) in absent]
-    subject = definition_subject(question)
+    subject, kind = definition_subject(question), asked_kind(question)
     value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0)
-             + (DEFINITION_WEIGHT if subject and defines(subject, c.sentence) else 0.0) for c in remaining}
+             + (DEFINITION_WEIGHT if subject and defines(subject, c.sentence) else 0.0)
+             + (KIND_WEIGHT if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
     first = max(remaining, key=lambda c: value[id(c)])
     chosen = [first]
     remaining.remove(first)
