@@ -155,6 +155,8 @@ def measure_features(rows: Sequence[Mapping]) -> list[dict[str, float]]:
     from chatbot.answer import decision
     from chatbot.bot import build_bot
     from chatbot.settings import Settings
+    from evals.quality.dataset import parse_history
+    from evals.quality.runner import replay
 
     bot = build_bot(Settings.from_env())
     bot.warm_up()
@@ -165,14 +167,11 @@ def measure_features(rows: Sequence[Mapping]) -> list[dict[str, float]]:
         settled = False
     measured = []
     for row in rows:
-        reading = bot.assess(row["question"], _history(row) if settled else ())
+        # The earlier turns are asked as the eval asks them, so the history holds the bot's own replies too.
+        reading = bot.assess(row["question"], replay(bot, parse_history(row.get("history") or []))
+                             if settled else ())
         measured.append(reading.features if reading else decision.features(0.0, 0.0, 0.0, 1.0))
     return measured
-
-
-def _history(row: Mapping) -> list:
-    """A row's earlier turns as role/content messages (a plain string is a user message)."""
-    return [{"role": "user", "content": turn} if isinstance(turn, str) else turn for turn in row.get("history") or ()]
 
 
 def main(argv: list[str] | None = None) -> int:

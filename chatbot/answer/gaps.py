@@ -15,7 +15,8 @@ FRAMING = frozenset(
     """
     allowed allow ok okay fine need needs needed want wants wanted use used using uses make makes made making
     do doing done go going can could would help please thanks thank question questions know think lol guys
-    still ever really just able way ways thing things stuff kind sort like also anyone someone people much many per take takes
+    still ever really just able way ways thing things stuff kind sort like also anyone someone people
+    much many per take takes
     rule rules say says allowed permitted require required requirement requirements
     """.split()
 )

@@ -106,7 +106,7 @@ def parse_question(line: str) -> Question:
         kind=record.get("kind", ""),
         expected_outcome=_parse_outcome(record.get("expected_outcome"), answerable),
         split=_parse_split(record.get("split")),
-        history=_parse_history(record.get("history", [])),
+        history=parse_history(record.get("history", [])),
         must_not_mention=_parse_phrases(record.get("must_not_mention", [])),
     )
 
@@ -144,7 +144,7 @@ def _parse_split(value: object) -> str:
     return str(value)
 
 
-def _parse_history(value: object) -> tuple[str, ...]:
+def parse_history(value: object) -> tuple[str, ...]:
     """The user messages of `history`: plain strings, or {"role", "content"} messages of which user ones count."""
     if not isinstance(value, list):
         raise ValueError("'history' must be a list of messages")
