@@ -19,6 +19,7 @@ from chatbot.answer.respond import respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
 from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
+from chatbot.query.parts_of_speech import never_nominal
 from chatbot.query.query import Query, read_question
 from chatbot.query.spelling import Speller, synonym_vocabulary
 from chatbot.retrieval.search import SUPPORT_PASSAGES, Retrieval, Searcher, validate_retriever
@@ -121,6 +122,7 @@ class Bot:
     def _warm_up(self, sentences: bool) -> None:
         _, bank = self._load()
         self._embed("warm up")
+        never_nominal()  # the lexicon that tells the gap detector which words can be a question's subject
         if sentences:
             passages = self.reader.snapshot().passages
             bank.get(passages)

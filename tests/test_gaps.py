@@ -62,3 +62,12 @@ def test_common_words_are_never_key_concepts(index):
     assert {concept.word for concept in concepts} <= {"output", "final"}
     assert key_concepts("is it ok?", index.idf, 5.0) == []
     assert gap(index, "", TEXTS) is None
+
+
+def test_a_word_english_never_uses_as_a_noun_is_never_the_missing_concept(index):
+    # "exhaustive" and "formally" appear in no passage, yet they only qualify what is asked, which is there.
+    assert gap(index, "Is written approval for final deliverables exhaustive?", TEXTS[1:2]) is None
+    assert gap(index, "Do vendors formally need consent?", TEXTS[4:5]) is None
+    # A noun absent from every passage is still named, and so is a word the lexicon does not know (a name, jargon).
+    assert gap(index, "Does written approval for final deliverables depend on the country?", TEXTS[1:2]).missing == ("country",)
+    assert gap(index, "Can vendors use comfyui?", TEXTS[4:5]).missing == ("comfyui",)

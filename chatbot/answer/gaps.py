@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from chatbot.answer.answer_kind import NOUNS, asked_kind, holds
 from chatbot.query.expansion import SYNONYMS
+from chatbot.query.parts_of_speech import can_name_a_thing
 from chatbot.query.words import STOPWORDS, fold, tokenize
 
 # Words that frame a request rather than name its subject ("is it allowed", "I want to use").
@@ -80,7 +81,8 @@ def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) 
             text, also = match.group(0), frozenset()
         lower = fold(text).strip("'-")
         stems = [token for token in tokenize(lower) if token not in FRAMING] if span else (
-            [] if lower in FRAMING or len(lower) < 3 or lower.isdigit() else tokenize(lower))
+            [] if lower in FRAMING or len(lower) < 3 or lower.isdigit() or not can_name_a_thing(lower)
+            else tokenize(lower))
         if stems:
             start, end = span[:2] if span else match.span()
             candidates.append(Concept(text, tuple(stems), max(idf(token) for token in stems), also, start, end))

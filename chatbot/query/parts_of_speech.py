@@ -1,0 +1,50 @@
+"""Which English words can never name a thing, from lemminflect's lexicon (no context, no model).
+
+The topic of a question is a noun phrase. A word the lexicon knows only as an adjective, adverb or verb
+("accurate", "formally", "connected") qualifies what is asked; it is never what a question is about.
+"""
+
+from __future__ import annotations
+
+import functools
+
+NOMINAL = frozenset({"NOUN", "PROPN"})
+
+
+@functools.cache
+def never_nominal() -> frozenset[str]:
+    """The lower-case words the lexicon (with its overrides) knows under no noun tag.
+
+    Read once from the lexicon's own files with its own codecs, keeping only this set: the library's lemmatizer
+    holds every word's lemmas, several times the memory.
+    """
+    import gzip
+
+    from lemminflect import config
+    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+    from lemminflect.codecs.OverridesCodec import OverridesCodec
+    from lemminflect.core.LexicalUtils import categoryToUPos
+
+    nominal: set[str] = set()
+    other: set[str] = set()
+    with gzip.open(config.lemma_lu_fn, "rt", encoding="utf-8") as lexicon:
+        for line in lexicon:
+            word, category, _ = LemmaLUCodec.fromString(line)
+            upos, word = categoryToUPos(category), word.lower()
+            (nominal if upos in NOMINAL or _gerund(word, upos) else other).add(word)
+    for word, entry in OverridesCodec.load(config.lemma_overrides_fn).items():
+        (nominal if set(entry) & NOMINAL else other).add(word.lower())
+    return frozenset(other - nominal)
+
+def _gerund(word: str, upos: str) -> bool:
+    # A verb's -ing form is also a noun in English ("dubbing", "editing"), which the lexicon lists as a verb only.
+    return upos == "VERB" and word.endswith("ing")
+
+
+def can_name_a_thing(word: str) -> bool:
+    """False only for a word the lexicon knows, and never as a noun; a word it does not know (a name, jargon,
+    a typo) may name one."""
+    word = word.lower()
+    if word.endswith(("'s", "\u2019s")):
+        word = word[:-2]
+    return word not in never_nominal()

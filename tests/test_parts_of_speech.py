@@ -1,0 +1,24 @@
+"""Which words can name what a question is about, from the lexicon that ships with lemminflect."""
+
+from chatbot.query.parts_of_speech import can_name_a_thing, never_nominal
+
+
+def test_adjectives_adverbs_and_verbs_never_name_a_thing():
+    for word in ("accurate", "exhaustive", "formally", "somewhere", "connected", "approved"):
+        assert not can_name_a_thing(word), word
+
+
+def test_nouns_and_words_that_may_be_nouns_do():
+    for word in ("country", "agents", "storyboards", "official", "pay", "country's", "dubbing", "editing"):
+        assert can_name_a_thing(word), word
+
+
+def test_a_word_the_lexicon_does_not_know_may_name_a_thing():
+    for word in ("comfyui", "midjourney", "genai"):
+        assert can_name_a_thing(word), word
+
+
+def test_case_does_not_matter_and_the_set_is_read_once():
+    assert not can_name_a_thing("Formally")
+    assert never_nominal() is never_nominal()
+    assert len(never_nominal()) > 10_000
