@@ -37,6 +37,17 @@ def test_can_i_questions_open_with_the_verdict_citing_its_rule(bot, question, ou
     assert answer.text.split("\n\n", 1)[1].strip()  # quoted sentences follow the verdict
 
 
+def test_the_verdict_line_quotes_its_rule_so_the_card_shows_that_sentence(bot):
+    from chatbot.ui.render import preview_text, quoted_sentences
+
+    answer = bot.ask("Do I need approval to build a digital double of our lead actor?")
+    citation = verdict_citation(answer)
+    preview = preview_text(citation, quoted_sentences(answer.text)[citation.n])
+    assert "Written approval is required" in preview and "likeness" in preview
+    rule = preview.split("“", 1)[1].rstrip("”")
+    assert answer.text.count(rule) == 1  # quoted in the verdict, not again below it
+
+
 def test_ideation_with_a_negated_on_screen_clause_proceeds_in_the_chat_and_in_the_check(bot, corpus_settings):
     answer = bot.ask(f"{IDEATION_NOT_ON_SCREEN} Is that ok?")
     assert answer.text.startswith(f"**{LABELS[PROCEED]}.**")

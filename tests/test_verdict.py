@@ -80,6 +80,19 @@ def test_the_verdict_cites_the_passage_stating_its_rule(guidance):
     assert unsure.passage.section.endswith("When to escalate")
 
 
+def test_the_verdict_quotes_the_sentence_of_its_passage_that_states_the_rule(guidance):
+    area = verdict("Can we clone the host's voice for the promo?", guidance)
+    assert area.quote in area.passage.text
+    assert "Written approval" in area.quote and "likeness" in area.quote  # the area's own sentence of the Introduction
+    assert area.reason.startswith("The question mentions ") and "always requires" not in area.reason
+    ideation = verdict("do i need approval to use genAI for storyboards", guidance)
+    assert "proceed" in ideation.quote.lower() and ideation.quote in ideation.passage.text
+    assert "every intended use is still shared" in ideation.reason  # the matrix's reason adds what the row does not say
+    unsure = verdict("What if we're unsure whether the tool trains on inputs?", guidance)
+    assert "unsure" in unsure.quote and unsure.reason == ""  # the quoted rule says it all
+    assert verdict("Can we clone the host's voice for the promo?").quote == ""  # no passages, nothing to quote
+
+
 def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     other = [Passage("x1", "Crews may use any software for storyboards.", "house-rules.md", "House rules",
                      "Tools", "", "document")]

@@ -64,7 +64,9 @@ def standalone_quotes(retrieval: Retrieval) -> Retrieval:
 
 
 def verdict_line(verdict: Verdict, numbering: _Numbering) -> str:
-    return f"**{verdict.label}.** {verdict.reason} [{numbering.mark(verdict.passage)}]"
+    """The bottom line, why, and the rule's own sentence: the card of the passage it cites marks that sentence."""
+    said = " ".join(part for part in (f"**{verdict.label}.**", verdict.reason, verdict.quote) if part)
+    return f"{said} [{numbering.mark(verdict.passage)}]"
 
 
 def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: str = "answered",
@@ -89,12 +91,15 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
     opening = verdict_line(verdict, numbering) if verdict and verdict.passage else ""
     if opening:
         max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
+
+    said = {verdict.quote} if opening and verdict.quote else set()  # the rule's sentence is quoted once, in the verdict
     parts = question_parts(query.asked) if embed else [query.asked]
     if len(parts) > 1:
-        lines = _by_part(parts, retrieval, max_passages, numbering, embed, names)
+        lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said)
         body = bullets(lines)
     else:
-        chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query)
+        chosen = [c for c in extractive.select(extractive.candidates(query, retrieval), max_passages, query)
+                  if c.sentence not in said]
         if not chosen:
             return Draft("", ())
         quoted = numbering.quote(chosen)
@@ -110,10 +115,10 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
 
 
 def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
-             embed: Embed, names: frozenset[str]) -> list[str]:
-    """One line per part of the question: its own best sentences, none repeated from an earlier part."""
+             embed: Embed, names: frozenset[str], said: set[str]) -> list[str]:
+    """One line per part of the question: its own best sentences, none repeated from an earlier part or `said`."""
     lines: list[str] = []
-    used: set[str] = set()
+    used: set[str] = set(said)
     for part in parts:
         vector = embed(search_text(part, names))
         tokens, expanded = terms(part)

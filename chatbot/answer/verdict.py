@@ -15,6 +15,7 @@ from chatbot.usecase.rules import (
     WRITTEN_APPROVAL,
     decide,
 )
+from chatbot.sentences import split_sentences
 from chatbot.usecase.detection import detect_areas
 from chatbot.types import Passage
 
@@ -77,6 +78,7 @@ class Verdict:
     cue: str  # words of the rule's sentence in that section
     basis: str  # what decided: "area:<key>", "matrix:ideation", "matrix:background", "principles:<answer>"
     passage: Passage | None = None  # the passage to cite, when passages were given
+    quote: str = ""  # the passage's sentence that states the rule, quoted after the reason so a reader can check it
 
 
 def asks_verdict(question: str) -> bool:
@@ -95,6 +97,7 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
     """
     if not asks_verdict(question):
         return None
+    mentions, cues = "", ()
     detections = [d for d in detect_areas(question)
                   if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))]
     unsure = bool(_UNSURE.search(question))
@@ -108,6 +111,7 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
         on_intro = INTRODUCTION in area.sections
         found = _found(WRITTEN_APPROVAL, reason, INTRODUCTION if on_intro else area.sections[-1],
                        "written approval" if on_intro else area.cues[0], f"area:{area.key}")
+        mentions, cues = f"The question mentions {named}.", area.cues
     elif _BACKGROUND.search(question) and not _IDEATION.search(question):
         found = _found(ESCALATE, "The use case matrix marks on-camera background elements such as signage and posters "
                        "'use judgment': incidental ones may be low risk, story-relevant ones are escalated.",
@@ -128,11 +132,22 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
     if not passages:
         return found
     passage = rule_passage(passages, found.section, found.cue)
-    return None if passage is None else Verdict(**{**found.__dict__, "passage": passage})
+    if passage is None:
+        return None
+    quote = rule_sentence(passage, found.cue, cues)
+    # The quoted rule says the rest: what the question mentions is kept, a restatement of the rule is not.
+    reason = (mentions if mentions or found.basis.startswith("principles:") else found.reason) if quote else found.reason
+    return Verdict(**{**found.__dict__, "reason": reason, "passage": passage, "quote": quote})
 
 
 def _found(outcome: str, reason: str, section: str, cue: str, basis: str) -> Verdict:
     return Verdict(LABELS[outcome], LEVELS[outcome], reason, section, cue, basis)
+
+
+def rule_sentence(passage: Passage, cue: str, also: Sequence[str] = ()) -> str:
+    """The sentence of `passage` that holds `cue` and most of the words `also`, the first among equals ("" if none)."""
+    sentences = [s for s in split_sentences(passage.text) if cue.lower() in s.lower()]
+    return max(sentences, key=lambda s: sum(word in s.lower() for word in also), default="")
 
 
 def rule_passage(passages: Sequence[Passage], heading: str, cue: str) -> Passage | None:
