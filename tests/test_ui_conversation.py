@@ -76,6 +76,11 @@ def test_next_questions_are_the_cited_headings_themselves_not_invented():
     assert conversation.suggestions([], asked) == []
 
 
+def test_a_heading_of_a_document_that_is_not_the_guidance_is_not_called_the_guidance():
+    cited = [citation(1, section="Rules"), citation(2, kind="article", section="How press reports differ")]
+    assert conversation.suggestions(cited, []) == ["What do the sources say about “How press reports differ”?"]
+
+
 def test_stored_turns_from_another_version_still_load():
     stored = turn()
     stored["citations"][0]["added_later"] = "ignored"

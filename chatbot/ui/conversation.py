@@ -109,24 +109,26 @@ def suggestions(citations: Sequence[Citation], asked: Sequence[str], limit: int 
     """Next questions made of the cited sections' own headings, skipping what was already asked.
 
     The headings come most specific first, the section of source [1] excepted (the answer just read covers it),
-    then the headings one level above them (higher ones are mostly containers, like an appendix). A heading written as a question is kept as it is; any other becomes
-    "What does the guidance say about “<heading>”?".
+    then the headings one level above them (higher ones are mostly containers, like an appendix). A heading
+    written as a question is kept as it is; any other becomes "What does the guidance say about “<heading>”?",
+    or "What do the sources say about “<heading>”?" when it heads a document that is not the guidance.
     """
     paths = [[part.strip() for part in c.section.split(">") if part.strip()] for c in citations]
     answered = {paths[0][-1]} if paths and paths[0] else set()
-    headings: dict[str, None] = {}
+    headings: dict[str, str] = {}
     for level in range(2):
-        for parts in paths:
+        for parts, cited in zip(paths, citations):
             if level < len(parts) and parts[-1 - level] not in answered:
-                headings.setdefault(parts[-1 - level], None)
+                headings.setdefault(parts[-1 - level], "the guidance" if cited.kind == "guidance" else "the sources")
     asked_words = [_content_words(question) for question in asked]
     chosen: list[str] = []
-    for heading in headings:
+    for heading, whose in headings.items():
         words = _content_words(heading)
         if not words or any(len(words & seen) >= 0.6 * len(words) for seen in asked_words):
             continue
+        verb = "does" if whose == "the guidance" else "do"
         chosen.append(heading if heading.endswith("?") else
-                      f"What does the guidance say about “{_ENUMERATOR.sub('', heading)}”?")
+                      f"What {verb} {whose} say about “{_ENUMERATOR.sub('', heading)}”?")
         if len(chosen) == limit:
             break
     return chosen
