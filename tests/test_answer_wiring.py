@@ -159,3 +159,11 @@ def test_a_question_for_a_sum_the_passages_do_not_hold_is_partly_answered_saying
     answer = bot.ask("how much does it cost to make a digital replica of an actor?")
     assert answer.outcome == "partly" and answer.citations
     assert answer.text.startswith("The sources found") and "give no sum of money for this" in answer.text
+
+
+def test_the_body_does_not_restate_the_rule_the_verdict_quotes(bot):
+    # The guidance and two summaries state the proprietary-material rule in nearly the same words.
+    answer = bot.ask("can i paste our unreleased script into chatgpt")
+    verdict, body = answer.text.split("\n\n", 1)
+    assert verdict.startswith("**Written approval required.**") and "Netflix-owned material" in verdict
+    assert body.strip() and "Netflix-owned material" not in body

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
+import functools
+import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
 
 from chatbot.answer import trust
 from chatbot.answer.answer_kind import asked_kind, holds
@@ -18,41 +26,99 @@ from chatbot.types import Citation
 
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
-KEEP_RATIO = 0.8  # after the first MIN_SENTENCES, a sentence must score this share of the best one
-CONTEXT_RATIO = 0.6  # up to MIN_SENTENCES, a sentence giving context must still score this share of the best one
 REDUNDANT = 0.85  # sentences this similar to one already chosen say the same thing
-# Marginal relevance: a sentence closer than REPEAT_FROM to one already chosen loses REPEAT_WEIGHT per unit
-# of the excess. Sentences on the same topic are this close anyway, so only a near-repeat is pushed down.
-REPEAT_FROM, REPEAT_WEIGHT = 0.5, 0.5
-# A sentence's score: its similarity to the query, the share of the query's rare words it holds, and a
-# small preference for higher-ranked passages.
-SIMILARITY_WEIGHT, OVERLAP_WEIGHT, RANK_WEIGHT = 0.6, 0.3, 0.05
+SAME = 0.999  # vectors this similar are the same sentence's
+# A sentence's score weighs its similarity to the query by this; the fitted weights are on the same scale.
+SIMILARITY_WEIGHT = 0.6
 # The guidance's own words for the question's everyday terms ("dead actor" -> "deceased") count for this
 # share of a question word's weight.
 EXPANSION_SHARE = 0.5
-# After the first sentence, a sentence holding question words the answer does not yet cover gains this
-# much per share of the question's weight it adds: the answer covers the whole question, not one part twice.
-COVERAGE_WEIGHT = 0.2
-# A sentence from a passage ranked this low or lower must be close in meaning to the question (this share of
-# the best sentence's similarity) or hold this share of the question's word weight: one shared rare word (a
-# tool's name in unrelated news) is not enough.
-FOCUS_RANKS = 2
-FLOOR_RATIO = 0.75
-FLOOR_WORDS = 0.4
 # A question asking whether something exists ("Is there a consent form?") is answered by a sentence saying it
 # does not ("provides no consent form"): such a sentence gains this times the share of the question it holds.
 ABSENCE_WEIGHT = 0.5
-# A "What is X?" question is answered first by a sentence saying what X is, when the passages hold one.
-DEFINITION_WEIGHT = 0.1
-# A question asking for a date, a sum or a number ("when was it published?") is answered first by a sentence that
-# holds one, as a definition answers a "What is X?" question.
-KIND_WEIGHT = DEFINITION_WEIGHT
 # The guidance itself outranks summaries of it, and summaries outrank news about it, when sentences tie.
 KIND_PRIOR = {"guidance": 0.06, "summary": 0.02}
 ORIGINAL_PRIOR = 0.06  # a source's own text (restated=False) counts like the guidance
-# Outside news articles, a sentence reporting what someone else said about the guidance ("TweakTown said AI
-# characters need legal review") is second-hand: it gives way to the guidance's own statements.
-REPORTED_PENALTY = 0.08
+# Where the fitted weights ship: beside this module (refit with `python -m evals.fit_selection`).
+WEIGHTS_FILE = "selection_weights.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Weights:
+    """How sentences are scored and chosen; fitted on the dev split by `python -m evals.fit_selection`."""
+
+    # The share of the query's rare words a sentence holds, beside its similarity.
+    overlap: float = 0.3
+    # A small preference for sentences of higher-ranked passages.
+    rank: float = 0.05
+    # After the first MIN_SENTENCES, a sentence must score this share of the best one; before, this share.
+    keep_ratio: float = 0.8
+    context_ratio: float = 0.6
+    # Marginal relevance: a sentence closer than repeat_from to one already chosen loses repeat_weight per unit
+    # of the excess. Sentences on the same topic are this close anyway, so only a near-repeat is pushed down.
+    repeat_from: float = 0.5
+    repeat_weight: float = 0.5
+    # After the first sentence, a sentence holding question words the answer does not yet cover gains this
+    # much per share of the question's weight it adds: the answer covers the whole question, not one part twice.
+    coverage: float = 0.2
+    # A sentence from a passage ranked focus_ranks or lower must be close in meaning to the question (floor_ratio
+    # of the best sentence's similarity) or hold floor_words of the question's word weight: one shared rare word
+    # (a tool's name in unrelated news) is not enough.
+    focus_ranks: int = 2
+    floor_ratio: float = 0.75
+    floor_words: float = 0.4
+    # A "What is X?" question is answered first by a sentence saying what X is, and a question asking for a date,
+    # a sum or a number by a sentence that holds one.
+    definition: float = 0.1
+    # Outside news articles, a sentence reporting what someone else said about the guidance ("TweakTown said AI
+    # characters need legal review") is second-hand: it gives way to the guidance's own statements.
+    reported: float = 0.08
+    # After the first sentence: one from a passage not cited yet gains this (the answer draws on more than one
+    # passage), and the sentence right after the first gains this (it often completes it).
+    new_passage: float = 0.0
+    next_sentence: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Weights":
+        names = {field.name: field.type for field in dataclasses.fields(cls)}
+        unknown = set(data) - set(names)
+        if unknown:
+            raise ValueError(f"Unknown selection weights {sorted(unknown)}; refit with `python -m evals.fit_selection`.")
+        return cls(**{name: int(value) if name == "focus_ranks" else float(value) for name, value in data.items()})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@functools.cache
+def shipped_weights() -> Weights:
+    """The weights fitted on the dev split that ship with the package (chatbot/answer/selection_weights.json)."""
+    path = Path(str(resources.files("chatbot.answer").joinpath(WEIGHTS_FILE)))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise FileNotFoundError(f"No fitted selection weights at {path}: run `python -m evals.fit_selection`.") from err
+    return Weights.from_dict(data["weights"])
+
+
+_ACTIVE: contextvars.ContextVar[Weights | None] = contextvars.ContextVar("selection_weights", default=None)
+
+
+def weights() -> Weights:
+    """The weights in use: the shipped ones, unless `using` set others for this thread of work."""
+    return _ACTIVE.get() or shipped_weights()
+
+
+@contextlib.contextmanager
+def using(chosen: Weights) -> Iterator[None]:
+    """Score and choose sentences with `chosen` inside the block (the fitting script tries candidates so)."""
+    token = _ACTIVE.set(chosen)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 _REPORTED = re.compile(r"(?<!guidance )(?<!Netflix )\b(said|says|reported|claimed|wrote|stated|spoke of|called|classed"
                        r"|attributes|counted|grouped|described|presented|read)\b")
 
@@ -98,15 +164,17 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
     # not a restatement (a memo, a fetched page) gets its kind's prior, so it cannot pass itself off as the source.
     original_ids = {passage.chunk_id for passage in retrieval.originals}
 
+    fitted = weights()
+
     def scored(quote: Quote) -> Candidate:
         passage, sentence = quote.passage, quote.sentence
         words = {token: shares[token] for token in set(tokenize(sentence)) if token in shares}
         score = (
             SIMILARITY_WEIGHT * quote.similarity
-            + OVERLAP_WEIGHT * _share(words)
-            + RANK_WEIGHT / (1 + quote.rank)
+            + fitted.overlap * _share(words)
+            + fitted.rank / (1 + quote.rank)
             + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
-            - (REPORTED_PENALTY if passage.kind != "article" and _REPORTED.search(sentence) else 0.0)
+            - (fitted.reported if passage.kind != "article" and _REPORTED.search(sentence) else 0.0)
         )
         return Candidate(quote.rank, quote.position, passage, sentence, quote.vector, quote.similarity, score, words)
 
@@ -116,7 +184,8 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
     return trust.below_guidance(found)
 
 
-def select(found: list[Candidate], max_passages: int, query: Query | None = None) -> list[Candidate]:
+def select(found: list[Candidate], max_passages: int, query: Query | None = None,
+           said: Sequence[np.ndarray] = ()) -> list[Candidate]:
     """Pick up to MAX_SENTENCES relevant, non-redundant sentences that together cover the question.
 
     Maximal marginal relevance, where a sentence's relevance also counts the question words it adds to
@@ -124,35 +193,52 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
 
     Args:
         query: the question; one asking whether something exists prefers sentences saying it does not.
+        said: vectors of sentences the reply already quotes (a verdict's rule): none is picked again, nor any
+            sentence saying the same, and the others are measured against the best sentence, said ones included.
+            A said sentence among this question's own counts as already chosen (MIN_SENTENCES).
     """
     if not found:
         return []
+    fitted = weights()
     question, words = (query.asked, query.asked_words) if query else ("", frozenset())
     best_similarity = max(candidate.similarity for candidate in found)
     absent = {id(c) for c in found if answers_absence(question, c.sentence, words)} if asks_existence(question) else set()
-    remaining = [c for c in found if c.rank < FOCUS_RANKS or c.similarity >= FLOOR_RATIO * best_similarity
-                 or _share(c.words) >= FLOOR_WORDS or id(c) in absent]
+    remaining = [c for c in found if c.rank < fitted.focus_ranks or c.similarity >= fitted.floor_ratio * best_similarity
+                 or _share(c.words) >= fitted.floor_words or id(c) in absent]
     subject, kind = definition_subject(question), asked_kind(question)
     value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0)
-             + (DEFINITION_WEIGHT if subject and defines(subject, c.sentence) else 0.0)
-             + (KIND_WEIGHT if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
+             + (fitted.definition if subject and defines(subject, c.sentence) else 0.0)
+             + (fitted.definition if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
+    best = max(value.values(), default=0.0)
+    # A said sentence that this question's own sentences include counts as one already chosen.
+    opened = sum(any(float(c.vector @ vector) >= SAME for c in remaining) for vector in said)
+    remaining = [c for c in remaining if not any(float(c.vector @ vector) >= REDUNDANT for vector in said)]
+    if not remaining:
+        return []
     first = max(remaining, key=lambda c: value[id(c)])
+    if said and value[id(first)] < fitted.context_ratio * best:
+        return []  # nothing beyond what the reply says already is close enough to the question
     chosen = [first]
     remaining.remove(first)
-    best = value[id(first)]
+    best = best if said else value[id(first)]
     if states_absence(first.sentence):
         # "The guidance has no rule for X" leads; the rules nearest to X are what should follow it.
         best = max((value[id(c)] for c in remaining if not states_absence(c.sentence)), default=best)
     covered = set(first.words)
     while remaining and len(chosen) < MAX_SENTENCES:
+        cited = {c.passage.chunk_id for c in chosen}
+        follows = (first.passage.chunk_id, first.position + 1)
+
         def relevance(c: Candidate) -> float:
-            return value[id(c)] + COVERAGE_WEIGHT * _share({w: v for w, v in c.words.items() if w not in covered})
+            return (value[id(c)] + fitted.coverage * _share({w: v for w, v in c.words.items() if w not in covered})
+                    + (fitted.new_passage if c.passage.chunk_id not in cited else 0.0)
+                    + (fitted.next_sentence if (c.passage.chunk_id, c.position) == follows else 0.0))
 
         def marginal(c: Candidate) -> float:
-            similarity = max(float(c.vector @ s.vector) for s in chosen)
-            return relevance(c) - REPEAT_WEIGHT * max(0.0, similarity - REPEAT_FROM)
+            similarity = max([float(c.vector @ s.vector) for s in chosen] + [float(c.vector @ v) for v in said])
+            return relevance(c) - fitted.repeat_weight * max(0.0, similarity - fitted.repeat_from)
 
-        cutoff = (KEEP_RATIO if len(chosen) >= MIN_SENTENCES else CONTEXT_RATIO) * best
+        cutoff = (fitted.keep_ratio if len(chosen) + opened >= MIN_SENTENCES else fitted.context_ratio) * best
         relevant = [c for c in remaining if relevance(c) >= cutoff]
         if not relevant:
             break
@@ -160,7 +246,6 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
         remaining.remove(pick)
         if any(float(pick.vector @ s.vector) >= REDUNDANT for s in chosen):
             continue
-        cited = {c.passage.chunk_id for c in chosen}
         if pick.passage.chunk_id not in cited and len(cited) >= max_passages:
             continue
         chosen.append(pick)

@@ -92,33 +92,41 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
     if opening:
         max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
 
-    said = {verdict.quote} if opening and verdict.quote else set()  # the rule's sentence is quoted once, in the verdict
+    # The rule's sentence is quoted once, in the verdict: the body leaves it out, and any sentence saying the same.
+    said = _said(verdict.quote, retrieval, embed) if opening and verdict.quote else ()
     parts = question_parts(query.asked) if embed else [query.asked]
     if len(parts) > 1:
         lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said)
         body = bullets(lines)
     else:
-        chosen = [c for c in extractive.select(extractive.candidates(query, retrieval), max_passages, query)
-                  if c.sentence not in said]
+        chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
         if not chosen:
-            return Draft("", ())
+            return Draft(opening, tuple(numbering.citations)) if opening else Draft("", ())
         quoted = numbering.quote(chosen)
         if not opening:
             same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
             opening = lead(query.asked, same_passage, query.asked_words)
         body = bullets(quoted) if asks_for_list(query.asked) and len(quoted) > 2 else " ".join(quoted)
     if not body:
-        return Draft("", ())
+        return Draft(opening, tuple(numbering.citations)) if opening else Draft("", ())
     separator = "\n\n" if opening.startswith("**") or body.startswith("- ") else " "
     text = f"{opening}{separator}{body}" if opening else body
     return Draft(text, tuple(numbering.citations))
 
 
+def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.ndarray, ...]:
+    """The vector of a sentence the reply already quotes: from the retrieval's sentences, else embedded."""
+    vector = next((quote.vector for quote in retrieval.quotes if quote.sentence == sentence), None)
+    if vector is None and embed is not None:
+        vector = embed(sentence)
+    return () if vector is None else (vector,)
+
+
 def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
-             embed: Embed, names: frozenset[str], said: set[str]) -> list[str]:
+             embed: Embed, names: frozenset[str], said: Sequence[np.ndarray]) -> list[str]:
     """One line per part of the question: its own best sentences, none repeated from an earlier part or `said`."""
     lines: list[str] = []
-    used: set[str] = set(said)
+    used: set[str] = set()
     for part in parts:
         vector = embed(search_text(part, names))
         tokens, expanded = terms(part)
@@ -130,7 +138,7 @@ def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numb
         cited = set(numbering.numbers)
         if len(cited) >= max_passages:  # the reply cites no more passages than one answer may
             fresh = [c for c in fresh if c.passage.chunk_id in cited]
-        chosen = extractive.select(fresh, max_passages, part_query)[:PART_SENTENCES]
+        chosen = extractive.select(fresh, max_passages, part_query, said)[:PART_SENTENCES]
         if not chosen:
             continue
         used.update(c.sentence for c in chosen)
