@@ -167,3 +167,4 @@ def test_the_body_does_not_restate_the_rule_the_verdict_quotes(bot):
     verdict, body = answer.text.split("\n\n", 1)
     assert verdict.startswith("**Written approval required.**") and "Netflix-owned material" in verdict
     assert body.strip() and "Netflix-owned material" not in body
+    assert "Disney" not in body  # news sharing the tool's name does not fill the room the restatements left

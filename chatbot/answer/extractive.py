@@ -195,7 +195,7 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
         query: the question; one asking whether something exists prefers sentences saying it does not.
         said: vectors of sentences the reply already quotes (a verdict's rule): none is picked again, nor any
             sentence saying the same, and the others are measured against the best sentence, said ones included.
-            A said sentence among this question's own counts as already chosen (MIN_SENTENCES).
+            A said sentence among this question's own counts as already chosen (MIN_SENTENCES, covered words).
     """
     if not found:
         return []
@@ -211,7 +211,8 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
              + (fitted.definition if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
     best = max(value.values(), default=0.0)
     # A said sentence that this question's own sentences include counts as one already chosen.
-    opened = sum(any(float(c.vector @ vector) >= SAME for c in remaining) for vector in said)
+    quoted = [c for c in remaining if any(float(c.vector @ vector) >= SAME for vector in said)]
+    opened = len({id(c) for c in quoted})
     remaining = [c for c in remaining if not any(float(c.vector @ vector) >= REDUNDANT for vector in said)]
     if not remaining:
         return []
@@ -221,10 +222,10 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
     chosen = [first]
     remaining.remove(first)
     best = best if said else value[id(first)]
-    if states_absence(first.sentence):
+    if states_absence(first.sentence) and not said:
         # "The guidance has no rule for X" leads; the rules nearest to X are what should follow it.
         best = max((value[id(c)] for c in remaining if not states_absence(c.sentence)), default=best)
-    covered = set(first.words)
+    covered = set(first.words).union(*(c.words for c in quoted))  # what the said sentences cover is covered
     while remaining and len(chosen) < MAX_SENTENCES:
         cited = {c.passage.chunk_id for c in chosen}
         follows = (first.passage.chunk_id, first.position + 1)
