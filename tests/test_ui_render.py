@@ -75,6 +75,17 @@ def test_the_sentences_an_answer_cites_are_marked_in_their_passage_and_never_fol
                                                2: ["Other claim."]}
 
 
+def test_a_bulleted_answer_marks_its_cited_sentences_too():
+    passage = "Intro words here. Netflix sorts the examples into four areas. More text follows."
+    answer = "The sources found say nothing about “x”. The nearest rules they give:\n" \
+             "- Netflix sorts the examples into four areas. [1]\n- Other claim. [2]"
+    assert render.quoted_sentences(answer)[1][-1] == "Netflix sorts the examples into four areas."
+    markup = render.sources_html([citation(1, passage=passage), citation(2)], answer=answer)
+    assert '<mark class="source-quote">Netflix sorts the examples into four areas.</mark>' in markup
+    assert "“Netflix sorts the examples into four areas.”" in render.preview_text(
+        citation(1, passage=passage), render.quoted_sentences(answer)[1])
+
+
 def test_only_web_links_are_made_clickable():
     markup = render.sources_html([citation(1, url="javascript:alert(1)"), citation(2, url="data:text/html,x"),
                                   citation(3, url="")])

@@ -126,12 +126,15 @@ def _panel(heading: str, body: str, answer_number: int | None = None) -> str:
             f"{body}</section>")
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")  # a bullet's mark is the reply's layout, not the quote
+
+
 def quoted_sentences(answer: str) -> dict[int, list[str]]:
     """For each marker number, the sentences of the stretch of answer that ends with it ("A. B. [1]" gives 1: A., B.)."""
     quotes: dict[int, list[str]] = {}
     parts = re.split(r"((?:\s*\[\d+\])+)", answer)
     for text, markers in zip(parts[::2], parts[1::2]):
-        sentences = segments(text.strip())
+        sentences = [_LIST_MARK.sub("", sentence) for sentence in segments(text.strip())]
         for number in sorted({int(n) for n in re.findall(r"\d+", markers)}):
             quotes.setdefault(number, []).extend(sentences)
     return quotes
