@@ -163,11 +163,19 @@ def test_an_invalid_answer_is_a_clear_error(checker):
         checker.assess("Anything", "perhaps")
 
 
-def test_a_long_description_is_cut_with_a_notice(checker):
-    assessment = checker.assess("A mood board for the art department. " * 200, ALL_YES)
+def test_a_long_description_is_read_whole_so_a_late_area_still_counts(checker):
+    filler = "Background plates for the car chase, cleaned up frame by frame. " * 40
+    assessment = checker.assess(filler + "We will also make a digital double of our lead actor.", ALL_YES)
 
-    assert len(assessment.description) <= checker.settings.max_question_chars
-    assert any("longer than" in notice for notice in assessment.notices)
+    assert len(filler) > checker.settings.max_question_chars
+    assert assessment.outcome == WRITTEN_APPROVAL
+    assert any(d.area == "talent-likeness" and d.counted for d in assessment.detections)
+    assert any("longer than" in notice and "all of it was checked" in notice for notice in assessment.notices)
+
+
+def test_a_description_too_long_to_read_whole_is_refused_not_read_in_part(checker):
+    with pytest.raises(InvalidAssessment, match="reads at most"):
+        checker.assess("A mood board for the art department. " * 2000, ALL_YES)
 
 
 def test_the_brief_holds_what_the_netflix_contact_needs(checker):

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
 from chatbot.usecase.detection import detect_areas
-from chatbot.usecase.rules import AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, Principle, decide
+from chatbot.usecase.rules import (
+    AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, InvalidAssessment, Principle, decide,
+)
 from chatbot.query.cleaning import clean_text
 from chatbot.query.query import terms
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MATRIX_SECTION = "Proposed Use Case Matrix"
 GUIDING_PRINCIPLES = "Guiding Principles"
+# The check reads a description whole, up to this length; a longer one is refused rather than read in part.
+MAX_DESCRIPTION_CHARS = 50_000
 # Rows after the best one are shown only when nearly as close in meaning; a far row would only distract.
 ROW_RELATIVE_FLOOR = 0.6
 # The matrix marks each row with one of three symbols (its own legend, restated in the corpus).
@@ -71,7 +75,7 @@ class UseCaseChecker:
 
     def _assess(self, description: str, answers, areas) -> Assessment:
         description, notices = self._clean(description)
-        detections = detect_areas(description)
+        detections = detect_areas(description)  # all of it: an area named late in a long description still counts
         decision = decide(answers, areas, detections)
         snapshot = self.reader.snapshot()
         guidance = _guidance_passages(snapshot)
@@ -113,7 +117,7 @@ class UseCaseChecker:
             triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
                                          tuple(dict.fromkeys(cites))))
         rows = []
-        for passage, score in self._closest_rows(snapshot, guidance, description):
+        for passage, score in self._closest_rows(snapshot, guidance, description[: self.settings.max_question_chars]):
             symbol, action = _action(passage.text)
             [n] = cite(passage, symbol[:1] or "matrix")
             rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
@@ -135,9 +139,14 @@ class UseCaseChecker:
     def _clean(self, description: str) -> tuple[str, tuple[str, ...]]:
         text = clean_text(description or "")
         limit = self.settings.max_question_chars
+        if len(text) > MAX_DESCRIPTION_CHARS:
+            # Reading only part of it could give a plan that always needs written approval a green light.
+            raise InvalidAssessment(f"The description is {len(text):,} characters long; the check reads at most "
+                                    f"{MAX_DESCRIPTION_CHARS:,}. Describe the planned use itself, not the documents "
+                                    "around it.")
         if len(text) > limit:
-            return text[:limit].rstrip(), (f"The description was longer than {limit} characters; "
-                                           "only the first part was read.",)
+            return text, (f"The description is longer than {limit:,} characters: all of it was checked for the "
+                          "areas that always need written approval, and its first part was matched to the matrix.",)
         if not text:
             return "", ("No description given: only the answers and ticked areas were assessed.",)
         return text, ()
