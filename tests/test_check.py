@@ -202,9 +202,23 @@ def test_the_assessment_as_json_round_trips(checker):
     assessment = checker.assess("Signage in the background of a street scene", ALL_YES)
     data = json.loads(json.dumps(assessment.to_dict()))
 
-    assert data["outcome"] == PROCEED and data["level"] == "proceed"
+    assert data["outcome"] == ESCALATE and data["level"] == "escalate"
+    assert [t["kind"] for t in data["triggers"]] == ["matrix"]
     assert data["citations"][0]["n"] == 1 and data["disclaimer"] == DISCLAIMER
     assert data["matrix_rows"][0]["title"].startswith("Background elements")
+
+
+def test_background_elements_escalate_in_the_check_as_in_the_chat(checker, bot):
+    # The matrix marks on-camera signage and posters "use judgment": story-relevant ones are escalated.
+    description = "Generate a poster for the background of a bar scene"
+    assessment = checker.assess(description, ALL_YES)
+    assert assessment.outcome == ESCALATE
+    [trigger] = assessment.triggers
+    assert trigger.kind == "matrix" and '"poster"' in trigger.reason and trigger.cites
+    assert "Background elements" in assessment.citations[trigger.cites[0] - 1].section
+    assert bot.ask(f"Can we {description.lower()}?").text.startswith("**Escalate to your Netflix contact first.**")
+    for other in ("Mood boards of vintage posters for the art department", "A bar scene with no posters or signs"):
+        assert checker.assess(other, ALL_YES).outcome == PROCEED, other
 
 
 def test_the_result_html_is_escaped_and_marks_its_sources(checker):

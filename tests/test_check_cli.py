@@ -37,7 +37,7 @@ def test_the_cli_prints_the_brief_and_json(corpus_settings):
     assert as_json.returncode == 0, as_json.stderr
     data = json.loads(as_json.stdout)
     assert data["outcome"] == WRITTEN_APPROVAL
-    assert [t["key"] for t in data["triggers"]] == ["final-deliverables"]
+    assert [t["key"] for t in data["triggers"]] == ["final-deliverables", "background-elements"]
 
 
 def test_the_cli_explains_bad_input_in_one_line(corpus_settings, make_settings):

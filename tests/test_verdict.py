@@ -86,11 +86,14 @@ def test_the_verdict_quotes_the_sentence_of_its_passage_that_states_the_rule(gui
     assert "Written approval" in area.quote and "likeness" in area.quote  # the area's own sentence of the Introduction
     assert area.reason.startswith("The question mentions ") and "always requires" not in area.reason
     ideation = verdict("do i need approval to use genAI for storyboards", guidance)
-    assert "proceed" in ideation.quote.lower() and ideation.quote in ideation.passage.text
-    assert "every intended use is still shared" in ideation.reason  # the matrix's reason adds what the row does not say
+    assert "proceed" in ideation.quotes[0].lower() and all(q in ideation.passage.text for q in ideation.quotes)
+    assert len(ideation.quotes) == 3 and "rationale" in ideation.quotes[1]  # the row, then why it is marked so
+    assert ideation.reason == ""  # the row's own sentences say it all
     unsure = verdict("What if we're unsure whether the tool trains on inputs?", guidance)
     assert "unsure" in unsure.quote and unsure.reason == ""  # the quoted rule says it all
     assert verdict("Can we clone the host's voice for the promo?").quote == ""  # no passages, nothing to quote
+    assert "(talent likeness or voice)" in area.reason
+    assert "(Netflix-owned material in a GenAI tool)" in verdict("can i paste our script into chatgpt?", guidance).reason
 
 
 def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):

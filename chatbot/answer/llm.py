@@ -147,7 +147,8 @@ def context_lines(verdict=None, gap=None) -> str:
     """The verdict (chatbot.answer.verdict) and the gap (chatbot.answer.gaps) as lines for the prompt."""
     lines = []
     if verdict is not None:
-        lines.append(VERDICT_CONTEXT.format(label=verdict.label, reason=verdict.reason))
+        lines.append(VERDICT_CONTEXT.format(label=verdict.label,
+                                            reason=" ".join(filter(None, (verdict.reason, verdict.quote)))))
     if gap is not None and gap.statement:
         lines.append(GAP_CONTEXT.format(statement=gap.statement))
     return "\n".join(lines)

@@ -93,7 +93,7 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
 
     # The rule's sentence is quoted once, in the verdict: the body leaves it out, and any sentence saying the same.
-    said = _said(verdict.quote, retrieval, embed) if opening and verdict.quote else ()
+    said = tuple(vector for quote in verdict.quotes for vector in _said(quote, retrieval, embed)) if opening else ()
     parts = question_parts(query.asked) if embed else [query.asked]
     if len(parts) > 1:
         lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said)

@@ -16,7 +16,7 @@ from chatbot.usecase.rules import (
     decide,
 )
 from chatbot.sentences import split_sentences
-from chatbot.usecase.detection import detect_areas
+from chatbot.usecase.detection import BACKGROUND_ROW, IDEATION_ROW, detect_areas, matrix_row
 from chatbot.types import Passage
 
 # The rule comes from Netflix, "Using Generative AI in Content Production",
@@ -34,8 +34,9 @@ LABELS = {
 }
 LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
 WHEN_TO_ESCALATE = "When to escalate"
-IDEATION_ROW = "Ideation only: moodboards and reference images"
-BACKGROUND_ROW = "Background elements on camera: signage and posters"
+ROW_SENTENCES = 3  # quoted from a matrix row's passage: the row's mark, why, and what follows from it
+IDEATION_HEADING = "Ideation only: moodboards and reference images"
+BACKGROUND_HEADING = "Background elements on camera: signage and posters"
 
 # Anywhere in the question ("if I say yes to all five, do I still need approval?"): a verdict also needs a rule
 # that clearly applies, so a loose shape costs nothing.
@@ -52,13 +53,6 @@ _ASKS_VERDICT = re.compile(
 )
 _UNSURE = re.compile(r"\b(?:not sure|unsure|uncertain|don'?t know|can'?t tell)\b", re.IGNORECASE)
 _ALL_YES = re.compile(r"\byes (?:to|on|for) (?:all|every|each)\b[^?.]{0,30}\bprinciples?\b", re.IGNORECASE)
-# Matrix rows that no always-approval area covers, found by their own examples.
-_IDEATION = re.compile(
-    r"\b(?:mood ?-?boards?|look ?books?|reference (?:images?|pictures?|photos?)|concept art|storyboards?|ideation"
-    r"|brainstorm\w*|pitch decks?)\b", re.IGNORECASE)
-_BACKGROUND = re.compile(
-    r"\b(?:signage|signs|posters?|billboards?|set dressing|news ?papers?|news clippings?|background "
-    r"(?:elements?|props?|graphics|art|screens?))\b", re.IGNORECASE)
 # Areas whose keywords alone are too broad for a chat verdict: "write a script" is not "put the script into a
 # tool". The use-case check counts them anyway, where a false alarm only costs an email.
 _NEEDS_CONTEXT = {
@@ -78,7 +72,11 @@ class Verdict:
     cue: str  # words of the rule's sentence in that section
     basis: str  # what decided: "area:<key>", "matrix:ideation", "matrix:background", "principles:<answer>"
     passage: Passage | None = None  # the passage to cite, when passages were given
-    quote: str = ""  # the passage's sentence that states the rule, quoted after the reason so a reader can check it
+    quotes: tuple[str, ...] = ()  # the passage's sentences that state the rule, quoted so a reader can check it
+
+    @property
+    def quote(self) -> str:
+        return " ".join(self.quotes)
 
 
 def asks_verdict(question: str) -> bool:
@@ -105,25 +103,26 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
     if decision.outcome == WRITTEN_APPROVAL:
         areas = list(dict.fromkeys(d.area for d in detections))
         area = AREAS_BY_KEY[areas[0]]
-        named = "; ".join(f'"{d.phrase}" ({AREAS_BY_KEY[d.area].label.split(":")[0].lower()})' for d in detections)
+        named = "; ".join(f'"{d.phrase}" ({_lower_first(AREAS_BY_KEY[d.area].label.split(":")[0])})'
+                          for d in detections)
         reason = (f"The question mentions {named}: the guidance always requires written approval before going "
                   "ahead in that case.")
         on_intro = INTRODUCTION in area.sections
         found = _found(WRITTEN_APPROVAL, reason, INTRODUCTION if on_intro else area.sections[-1],
                        "written approval" if on_intro else area.cues[0], f"area:{area.key}")
         mentions, cues = f"The question mentions {named}.", area.cues
-    elif _BACKGROUND.search(question) and not _IDEATION.search(question):
+    elif matrix_row(question)[0] == BACKGROUND_ROW:
         found = _found(ESCALATE, "The use case matrix marks on-camera background elements such as signage and posters "
                        "'use judgment': incidental ones may be low risk, story-relevant ones are escalated.",
-                       BACKGROUND_ROW, "use judgment", "matrix:background")
+                       BACKGROUND_HEADING, "use judgment", "matrix:background")
     elif unsure:
         found = _found(ESCALATE, "An 'unsure' answer to any guiding principle means escalating to your Netflix "
                        "contact before going ahead, since written approval may be required.",
                        WHEN_TO_ESCALATE, "unsure", "principles:unsure")
-    elif _IDEATION.search(question):
+    elif matrix_row(question)[0] == IDEATION_ROW:
         found = _found(PROCEED, "The use case matrix marks GenAI for ideation only (moodboards, reference images) "
                        "as proceed: low risk and not final, provided the guiding principles hold; every intended "
-                       "use is still shared with your Netflix contact.", IDEATION_ROW, "proceed", "matrix:ideation")
+                       "use is still shared with your Netflix contact.", IDEATION_HEADING, "proceed", "matrix:ideation")
     elif _ALL_YES.search(question):
         found = _found(PROCEED, "A confident yes to all five guiding principles may need only letting your Netflix "
                        "contact know about the intended use.", WHEN_TO_ESCALATE, "socializing", "principles:yes")
@@ -134,20 +133,32 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
     passage = rule_passage(passages, found.section, found.cue)
     if passage is None:
         return None
-    quote = rule_sentence(passage, found.cue, cues)
+    # A matrix row's passage states the row, then why it is marked so: both are quoted.
+    quotes = rule_sentences(passage, found.cue, cues, ROW_SENTENCES if found.basis.startswith("matrix:") else 1)
     # The quoted rule says the rest: what the question mentions is kept, a restatement of the rule is not.
-    reason = (mentions if mentions or found.basis.startswith("principles:") else found.reason) if quote else found.reason
-    return Verdict(**{**found.__dict__, "reason": reason, "passage": passage, "quote": quote})
+    reason = mentions if quotes else found.reason
+    return Verdict(**{**found.__dict__, "reason": reason, "passage": passage, "quotes": quotes})
 
 
 def _found(outcome: str, reason: str, section: str, cue: str, basis: str) -> Verdict:
     return Verdict(LABELS[outcome], LEVELS[outcome], reason, section, cue, basis)
 
 
-def rule_sentence(passage: Passage, cue: str, also: Sequence[str] = ()) -> str:
-    """The sentence of `passage` that holds `cue` and most of the words `also`, the first among equals ("" if none)."""
-    sentences = [s for s in split_sentences(passage.text) if cue.lower() in s.lower()]
-    return max(sentences, key=lambda s: sum(word in s.lower() for word in also), default="")
+def rule_sentences(passage: Passage, cue: str, also: Sequence[str] = (), count: int = 1) -> tuple[str, ...]:
+    """The sentence of `passage` that holds `cue` and most of the words `also` (the first among equals), and the
+    sentences after it, `count` in all; none when no sentence holds `cue`."""
+    sentences = split_sentences(passage.text)
+    holding = [i for i, s in enumerate(sentences) if cue.lower() in s.lower()]
+    if not holding:
+        return ()
+    first = max(holding, key=lambda i: (sum(word in sentences[i].lower() for word in also), -i))
+    return tuple(sentences[first : first + count])
+
+
+def _lower_first(label: str) -> str:
+    # "Final deliverables" reads "final deliverables" mid-sentence; "Netflix-owned material" keeps its name.
+    word = label.split(" ", 1)[0]
+    return label if any(ch.isupper() for ch in word[1:]) or "-" in word else label[:1].lower() + label[1:]
 
 
 def rule_passage(passages: Sequence[Passage], heading: str, cue: str) -> Passage | None:

@@ -17,7 +17,7 @@ OUTCOME_LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "w
 
 @dataclass(frozen=True)
 class CitedTrigger:
-    kind: str  # "principle" or "area"
+    kind: str  # "principle", "area" or "matrix"
     key: str
     label: str
     reason: str

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
-from chatbot.usecase.detection import detect_areas
+from chatbot.usecase.detection import detect_areas, matrix_row
 from chatbot.usecase.rules import (
     AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, InvalidAssessment, Principle, decide,
 )
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MATRIX_SECTION = "Proposed Use Case Matrix"
+BACKGROUND_HEADING = "Background elements on camera: signage and posters"
 GUIDING_PRINCIPLES = "Guiding Principles"
 # The check reads a description whole, up to this length; a longer one is refused rather than read in part.
 MAX_DESCRIPTION_CHARS = 50_000
@@ -76,7 +77,7 @@ class UseCaseChecker:
     def _assess(self, description: str, answers, areas) -> Assessment:
         description, notices = self._clean(description)
         detections = detect_areas(description)  # all of it: an area named late in a long description still counts
-        decision = decide(answers, areas, detections)
+        decision = decide(answers, areas, detections, matrix_row(description))
         snapshot = self.reader.snapshot()
         guidance = _guidance_passages(snapshot)
         cited: list[Passage] = []
@@ -110,6 +111,8 @@ class UseCaseChecker:
                 for detection in detections:  # a phrase whose reason rests on a passage of its own
                     if detection.counted and detection.area == trigger.key and detection.cite:
                         cites += cite(_first(guidance, *detection.cite), detection.cite[1])
+            elif trigger.kind == "matrix":
+                cites = cite(_first(guidance, BACKGROUND_HEADING), "use judgment", "story-relevant")
             else:
                 principle = next(p for p in PRINCIPLES if p.key == trigger.key)
                 cites = (cite(_principle_passage(guidance, principle), f"principle {principle.number},")

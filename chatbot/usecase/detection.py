@@ -68,6 +68,18 @@ VERBAL_CONSENT_REASON = ('the description says "{phrase}": the guidance asks for
                          "not only a spoken one")
 
 
+# "Appendix > Proposed Use Case Matrix": rows that no always-approval area covers, found by their own examples.
+# Ideation only (moodboards, reference images) is marked proceed; on-camera background elements (signage, posters)
+# use judgment, the story-relevant ones escalated.
+IDEATION_ROW, BACKGROUND_ROW = "ideation", "background-elements"
+_IDEATION = re.compile(
+    r"\b(?:mood ?-?boards?|look ?books?|reference (?:images?|pictures?|photos?)|concept art|storyboards?|ideation"
+    r"|brainstorm\w*|pitch decks?)\b", re.IGNORECASE)
+_BACKGROUND = re.compile(
+    r"\b(?:signage|signs|posters?|billboards?|set dressing|news ?papers?|news clippings?|background "
+    r"(?:elements?|props?|graphics|art|screens?))\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Detection:
     area: str
@@ -102,3 +114,20 @@ def detect_areas(description: str) -> tuple[Detection, ...]:
             "talent-likeness", phrase, counted=not negation, negation=negation,
             reason=VERBAL_CONSENT_REASON.format(phrase=phrase), cite=CONSENT_PASSAGE))
     return tuple(found.values())
+
+
+def matrix_row(description: str) -> tuple[str, str]:
+    """(row, phrase): the matrix row the description names by an example of its own, negations read; ("", "")
+    when none. Ideation wins: a moodboard of posters is ideation, not a poster on camera."""
+    description = description.replace("\u2019", "'").replace("\u2018", "'")
+    negations = Negations(description)
+
+    def first(pattern: re.Pattern) -> str:
+        match = next((m for m in pattern.finditer(description) if not negations.at(m.start(), m.end())), None)
+        return " ".join(match.group(0).split()) if match else ""
+
+    ideation = first(_IDEATION)
+    if ideation:
+        return IDEATION_ROW, ideation
+    background = first(_BACKGROUND)
+    return (BACKGROUND_ROW, background) if background else ("", "")

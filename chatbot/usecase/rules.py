@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from chatbot.errors import ChatbotError
-from chatbot.usecase.detection import Detection
+from chatbot.usecase.detection import BACKGROUND_ROW, Detection
 
 # The rule restated here comes from Netflix, "Using Generative AI in Content Production",
 # https://partnerhelp.netflixstudios.com/hc/en-us/articles/43393929218323-Using-Generative-AI-in-Content-Production
@@ -18,6 +18,9 @@ from chatbot.usecase.detection import Detection
 # - "What use cases always require written approval?" (1. Data Use, 2. Creative Output,
 #   3. Talent & Performance, 4. Ethics & Representation): further situations that always need
 #   escalation and written approval.
+# - "Appendix > Proposed Use Case Matrix": on-camera background elements (signage, posters) are marked "use
+#   judgment", story-relevant ones escalated; a plan naming one is escalated unless an area already needs approval.
+BACKGROUND_LABEL = "Matrix: on-camera background elements such as signage and posters (use judgment)"
 
 PROCEED = "Proceed: tell your Netflix contact about the intended use"
 ESCALATE = "Escalate to your Netflix contact before proceeding: written approval may be required"
@@ -90,7 +93,7 @@ AREAS_BY_KEY = {area.key: area for area in AREAS}
 
 @dataclass(frozen=True)
 class Trigger:
-    kind: str  # "principle" or "area"
+    kind: str  # "principle", "area" or "matrix"
     key: str
     label: str
     reason: str
@@ -155,8 +158,9 @@ def parse_areas(areas: Iterable[str] | None) -> set[str]:
 
 
 def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Iterable[str] | None = None,
-           detections: Iterable[Detection] = ()) -> Decision:
-    """Apply the guidance's rule: any always-approval area beats any principle; any no/unsure escalates."""
+           detections: Iterable[Detection] = (), row: tuple[str, str] = ("", "")) -> Decision:
+    """Apply the guidance's rule: any always-approval area beats any principle; any no/unsure escalates, and so
+    does a plan the matrix marks "use judgment" (`row`, from detection.matrix_row)."""
     parsed, notices = parse_answers(answers)
     triggers: list[Trigger] = []
     area_reasons: dict[str, list[str]] = {}
@@ -172,6 +176,10 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
     for key in sorted(area_reasons, key=list(AREAS_BY_KEY).index):
         reasons = list(dict.fromkeys(area_reasons[key]))
         triggers.append(Trigger("area", key, AREAS_BY_KEY[key].label, "; ".join(reasons)))
+    if row[0] == BACKGROUND_ROW:
+        triggers.append(Trigger("matrix", BACKGROUND_ROW, BACKGROUND_LABEL,
+                                f'the description mentions "{row[1]}": incidental ones may be low risk, '
+                                "story-relevant ones are escalated"))
     for principle in PRINCIPLES:
         answer = parsed[principle.key]
         if answer != "yes":
