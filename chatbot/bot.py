@@ -15,13 +15,16 @@ import numpy as np
 from chatbot.answer import decision
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
 from chatbot.answer.gaps import Gap, find_gap, with_absent_kind
-from chatbot.answer.respond import respond
+from chatbot.answer.compose import asks_for_list, question_parts
+from chatbot.answer.outline import asked_heading, section_parts
+from chatbot.answer.respond import Listing, respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
 from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
 from chatbot.query.parts_of_speech import never_nominal
 from chatbot.query.query import Query, read_question
 from chatbot.query.spelling import Speller, synonym_vocabulary
+from chatbot.retrieval.quotes import find_quotes
 from chatbot.retrieval.search import SUPPORT_PASSAGES, Retrieval, Searcher, validate_retriever
 from chatbot.settings import Settings
 from chatbot.store.embedding import check_backend
@@ -84,6 +87,7 @@ class Bot:
         self._checked: tuple[str, str] | None = None  # the snapshot last found readable by this model
         self._llm: LlmAnswerer | None = None
         self._speller: tuple[str, Speller, frozenset[str]] | None = None  # for the snapshot its words come from
+        self._headings: dict[str, np.ndarray] = {}  # heading -> vector (chatbot.answer.outline)
 
     # Loading -----------------------------------------------------------------------------------------
 
@@ -274,9 +278,34 @@ class Bot:
                         "no passage that was given."
                     )
                 return checked.text, checked.citations
+        listing = self._listing(reading) if outcome == "answered" else None
         draft = respond(query, retrieval, self.settings.top_k, outcome=outcome, gap=reading.gap, verdict=found,
-                        embed=self._embed, names=self._names())
+                        embed=self._embed, names=self._names(), listing=listing)
         return draft.text, draft.citations
+
+    def _listing(self, reading: Reading) -> Listing | None:
+        """For a "which …" question, or part, that a heading of a passage found asks too: that section's parts."""
+        query = reading.query
+        parts = question_parts(query.asked)
+        for part in parts:
+            if not asks_for_list(part):
+                continue
+            part_query = query if len(parts) == 1 else self.read(part)
+            heading = asked_heading(part_query.vector, reading.retrieval.passages[:SUPPORT_PASSAGES], self._heading)
+            sections = section_parts(heading, self.reader.snapshot().passages) if heading else []
+            if sections:
+                bank = self._load()[1]
+                return Listing(part, part_query, tuple(
+                    dataclasses.replace(reading.retrieval, passages=tuple(chunks),
+                                        quotes=tuple(find_quotes(part_query.vector, chunks, bank)))
+                    for chunks in sections))
+        return None
+
+    def _heading(self, heading: str) -> np.ndarray:
+        """A heading's vector; headings recur from question to question, so each is embedded once."""
+        if heading not in self._headings:
+            self._headings[heading] = self._embed(heading)
+        return self._headings[heading]
 
 
 def _one_thread_per_question() -> None:

@@ -120,7 +120,8 @@ def test_a_multi_part_question_gets_one_bullet_per_part(bot):
     lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
     assert len(lines) == 2, answer.text
     assert "written approval" in lines[0].lower() and "netflix contact" in lines[1].lower()
-    assert all(MARKER.search(line) for line in lines)
+    nested = [line for line in answer.text.splitlines() if line.startswith("  - ")]  # the first part's list
+    assert len(nested) == 4 and all(MARKER.search(line) for line in nested + lines[1:])
 
 
 def test_quoted_sentences_stand_alone_and_do_not_repeat(bot):

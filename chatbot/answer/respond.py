@@ -69,9 +69,19 @@ def verdict_line(verdict: Verdict, numbering: _Numbering) -> str:
     return f"{said} [{numbering.mark(verdict.passage)}]"
 
 
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """A "which …" question's (or part's) answer as a list: the sentences of each subsection of the section whose
+    heading asks it (chatbot.answer.outline), one retrieval per subsection, in the section's order."""
+
+    part: str  # the question, or the part of it, that the list answers
+    query: Query
+    sections: tuple[Retrieval, ...]
+
+
 def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: str = "answered",
             gap: Gap | None = None, verdict: Verdict | None = None, embed: Embed | None = None,
-            names: frozenset[str] = frozenset()) -> Draft:
+            names: frozenset[str] = frozenset(), listing: Listing | None = None) -> Draft:
     """The reply to `query` from the retrieval's sentences, citing at most `max_passages` quoted passages.
 
     Args:
@@ -79,6 +89,7 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         verdict: the bottom line to open with (it cites the rule's passage, which may add one citation).
         embed: embeds each part of a multi-part question, so each part gets its own sentences.
         names: left out of what is embedded, as for the whole question (`ubiquitous_names`).
+        listing: the question's (or a part's) answer as one sentence from each subsection of a section.
     """
     retrieval = standalone_quotes(retrieval)
     numbering = _Numbering()
@@ -96,8 +107,10 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
     said = tuple(vector for quote in verdict.quotes for vector in _said(quote, retrieval, embed)) if opening else ()
     parts = question_parts(query.asked) if embed else [query.asked]
     if len(parts) > 1:
-        lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said)
+        lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said, listing)
         body = bullets(lines)
+    elif listing is not None and (items := _listed(listing, max_passages, numbering, said)):
+        body = bullets(items)
     else:
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
         if not chosen:
@@ -122,12 +135,35 @@ def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.
     return () if vector is None else (vector,)
 
 
+def _listed(listing: Listing, max_passages: int, numbering: _Numbering, said: Sequence[np.ndarray]) -> list[str]:
+    """The best sentence of each subsection for the listed question, in the section's order, each with its marker;
+    as many subsections as one reply may cite passages."""
+    items = []
+    for section in listing.sections:
+        if len(numbering.numbers) >= max_passages and not any(p.chunk_id in numbering.numbers for p in section.passages):
+            break
+        found = [c for c in extractive.candidates(listing.query, standalone_quotes(section))
+                 if not any(float(c.vector @ vector) >= extractive.REDUNDANT for vector in said)]
+        if found:
+            items += numbering.quote([max(found, key=lambda c: c.score)])
+    return items if len(items) >= 2 else []
+
+
 def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
-             embed: Embed, names: frozenset[str], said: Sequence[np.ndarray]) -> list[str]:
-    """One line per part of the question: its own best sentences, none repeated from an earlier part or `said`."""
+             embed: Embed, names: frozenset[str], said: Sequence[np.ndarray], listing: Listing | None = None
+             ) -> list[str]:
+    """One line per part of the question: its own best sentences, none repeated from an earlier part or `said`;
+    the part a listing answers, its list."""
     lines: list[str] = []
     used: set[str] = set()
     for part in parts:
+        if listing is not None and part == listing.part and (items := _listed(listing, len(listing.sections),
+                                                                                numbering, said)):
+            # The part asked, then its list nested under it; a list counts as one passage toward the reply's limit.
+            lines.append(part.rstrip("?") + ":\n" + "\n".join(f"  - {item}" for item in items))
+            used.update(item.rsplit(" [", 1)[0] for item in items)
+            max_passages += len(items) - 1
+            continue
         vector = embed(search_text(part, names))
         tokens, expanded = terms(part)
         part_query = Query(asked=part, text=part, tokens=tokens, expanded=expanded, vector=vector,

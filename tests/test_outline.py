@@ -1,0 +1,55 @@
+"""A "which …" question that a heading of the sources asks too is answered from that section's parts."""
+
+import numpy as np
+
+from chatbot.answer.outline import asked_heading, section_parts
+from chatbot.types import Passage
+
+HEADING = "What uses need sign-off?"
+
+
+def passage(n: int, section: str, source: str = "rules.md") -> Passage:
+    return Passage(f"c{n}", f"Text {n}.", source, "Rules", section, "", "guidance")
+
+
+PASSAGES = [passage(0, HEADING), passage(1, f"{HEADING} > 1. Data"), passage(2, f"{HEADING} > 1. Data"),
+            passage(3, f"{HEADING} > 2. Faces"), passage(4, f"{HEADING} > 2. Faces > Detail"),
+            passage(5, "Other"), passage(6, f"{HEADING} > 3. Elsewhere", source="news.md")]
+
+
+def embed_as(vectors: dict[str, list[float]]):
+    return lambda text: np.asarray(vectors.get(text, [0.0, 1.0]), dtype=np.float32)
+
+
+def test_a_question_heading_close_to_the_question_is_found_in_the_passages_found():
+    embed = embed_as({HEADING: [1.0, 0.0]})
+    assert asked_heading(np.array([1.0, 0.0]), PASSAGES[1:3], embed) == ("rules.md", (HEADING,))
+    assert asked_heading(np.array([0.0, 1.0]), PASSAGES[1:3], embed) is None  # asks something else
+    assert asked_heading(np.array([0.0, 1.0]), [passage(9, "Plain heading")], embed_as({})) is None  # not a question
+
+
+def test_the_parts_are_the_direct_subsections_of_that_document_in_index_order():
+    parts = section_parts(("rules.md", (HEADING,)), PASSAGES)
+    assert [[p.chunk_id for p in part] for part in parts] == [["c1", "c2"], ["c3"]]  # not deeper, not news.md's
+    assert section_parts(("rules.md", ("Other",)), PASSAGES) == []  # no subsections: not a list
+
+
+def test_which_uses_always_need_approval_lists_one_rule_per_area(bot):
+    answer = bot.ask("which uses always need written approval?")
+    lines = answer.text.splitlines()
+    assert len(lines) == 4 and all(line.startswith("- ") for line in lines)
+    sections = [c.section.rsplit("> ", 1)[-1] for c in answer.citations]
+    assert sections == ["1. Data Use", "2. Creative Output", "3. Talent & Performance", "4. Ethics & Representation"]
+    assert "listed under" not in answer.text  # the cases themselves, not a pointer to them
+
+
+def test_a_multi_part_question_nests_the_list_under_its_part_and_answers_the_rest(bot):
+    answer = bot.ask("Which uses always need written approval, and who do I contact?")
+    first, second = answer.text.split("\n- ", 1)
+    assert first.startswith("- Which uses always need written approval:") and first.count("\n  - ") == 4
+    assert "Netflix contact" in second
+
+
+def test_a_list_question_without_a_matching_heading_is_answered_as_before(bot):
+    answer = bot.ask("what are the five guiding principles?")
+    assert "copyright" in answer.text.lower() and "\n  - " not in answer.text
