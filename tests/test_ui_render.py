@@ -86,6 +86,11 @@ def test_a_bulleted_answer_marks_its_cited_sentences_too():
         citation(1, passage=passage), render.quoted_sentences(answer)[1])
 
 
+def test_a_verdicts_bold_label_does_not_hide_the_rule_quoted_after_it():
+    answer = "**Proceed, and tell your contact.** Mood boards are marked proceed in the matrix. [1]"
+    assert render.quoted_sentences(answer)[1][-1] == "Mood boards are marked proceed in the matrix."
+
+
 def test_only_web_links_are_made_clickable():
     markup = render.sources_html([citation(1, url="javascript:alert(1)"), citation(2, url="data:text/html,x"),
                                   citation(3, url="")])

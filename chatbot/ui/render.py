@@ -134,7 +134,8 @@ def quoted_sentences(answer: str) -> dict[int, list[str]]:
     quotes: dict[int, list[str]] = {}
     parts = re.split(r"((?:\s*\[\d+\])+)", answer)
     for text, markers in zip(parts[::2], parts[1::2]):
-        sentences = [_LIST_MARK.sub("", sentence) for sentence in segments(text.strip())]
+        # Bold (a verdict's label) is the reply's emphasis, not the quote's, and hides where its sentence ends.
+        sentences = [_LIST_MARK.sub("", sentence) for sentence in segments(text.replace("**", "").strip())]
         for number in sorted({int(n) for n in re.findall(r"\d+", markers)}):
             quotes.setdefault(number, []).extend(sentences)
     return quotes
