@@ -272,3 +272,28 @@ def test_a_can_i_question_opens_with_the_verdict_line_whose_marker_leads_to_the_
         card = next(card for card in cards(page) if str(card["n"]) == number)
         assert "Use Case Matrix" in card["section"] and "Ideation" in card["section"]
         assert any("proceed" in quote.lower() for quote in card["quotes"])
+
+
+def test_on_a_phone_a_long_answer_is_shown_from_its_verdict_not_its_end(bot):
+    with serve(bot, bot.settings) as demo, chromium_page(390, 844, is_mobile=True, has_touch=True) as page:
+        page.goto(demo.local_url)
+        page.locator("#chat .examples[role='group']").wait_for()
+        ask(page, "Do we need written approval for a digital double of our lead?", 1)
+        answer = page.locator(ANSWERS).first
+        verdict = answer.locator("strong").first
+
+        def in_view(element) -> bool:
+            return page.evaluate("""(element) => {
+                let box = element.parentElement;
+                while (box && !(['auto', 'scroll'].includes(getComputedStyle(box).overflowY)
+                                && box.scrollHeight > box.clientHeight)) box = box.parentElement;
+                const shown = box ? box.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
+                const line = element.getBoundingClientRect();
+                return line.top >= shown.top && line.bottom <= shown.bottom;
+            }""", element.element_handle())
+
+        assert answer.bounding_box()["height"] > 560, "the answer is taller than the chat: the test needs a long one"
+        assert in_view(verdict) and words(verdict.inner_text()) == "Written approval required."
+        ask(page, "Can I use Midjourney for mood boards?", 2)  # a later answer, below a long one, opens at its verdict
+        second = page.locator(ANSWERS).nth(1).locator("strong").first
+        assert in_view(second) and words(second.inner_text()) == "Proceed, and tell your Netflix contact."

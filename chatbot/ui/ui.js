@@ -151,6 +151,29 @@
     });
   }
 
+  const scrollParent = (element) => {
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      const overflow = getComputedStyle(node).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) return node;
+    }
+    return null;
+  };
+
+  // The chat does not follow a streaming answer to its end (Gradio's autoscroll is off): each new answer is brought
+  // into view from its first line, the verdict, with the question just above it, on a phone as on a wide screen.
+  let revealed = 0;
+  function revealNewest() {
+    const list = answers();
+    if (list.length <= revealed) return;
+    revealed = list.length;
+    const answer = list[list.length - 1];
+    const scroller = scrollParent(answer);
+    if (!scroller) return;
+    const question = answer.closest(".bot-row")?.previousElementSibling;
+    const top = (question || answer).getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop += top - 8;
+  }
+
   let queued = false;
   new MutationObserver(() => {
     if (queued) return;
@@ -158,6 +181,7 @@
     requestAnimationFrame(() => {
       queued = false;
       enhance();
+      revealNewest();
     });
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
 

@@ -47,6 +47,7 @@ def chat_tab(demo: gr.Blocks, bot: "Bot", feedback: FeedbackStore, stream_delay_
                             "Every answer cites the passages it comes from; click an answer to see its sources.",
                 examples=[{"text": question} for question in EXAMPLES], feedback_options=("Like", "Dislike"),
                 allow_tags=False,
+                autoscroll=False,  # ui.js shows each new answer from its first line, the verdict
             )
             with gr.Group(visible=False) as reason_box:
                 reason = gr.Textbox(label="What was wrong with this answer? (optional)", lines=2, max_lines=6,
