@@ -164,6 +164,7 @@
   let revealed = 0;
   function revealNewest() {
     const list = answers();
+    if (list.length < revealed) revealed = list.length; // the conversation was cleared or replaced
     if (list.length <= revealed) return;
     revealed = list.length;
     const answer = list[list.length - 1];
