@@ -80,8 +80,7 @@ class Weights:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Weights":
-        names = {field.name: field.type for field in dataclasses.fields(cls)}
-        unknown = set(data) - set(names)
+        unknown = set(data) - {field.name for field in dataclasses.fields(cls)}
         if unknown:
             raise ValueError(f"Unknown selection weights {sorted(unknown)}; refit with `python -m evals.fit_selection`.")
         return cls(**{name: int(value) if name == "focus_ranks" else float(value) for name, value in data.items()})
@@ -184,6 +183,11 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
     return trust.below_guidance(found)
 
 
+def repeats(candidate: Candidate, said: Sequence[np.ndarray], threshold: float = REDUNDANT) -> bool:
+    """Whether the candidate says what one of the sentences `said` (their vectors) says already."""
+    return any(float(candidate.vector @ vector) >= threshold for vector in said)
+
+
 def select(found: list[Candidate], max_passages: int, query: Query | None = None,
            said: Sequence[np.ndarray] = ()) -> list[Candidate]:
     """Pick up to MAX_SENTENCES relevant, non-redundant sentences that together cover the question.
@@ -211,9 +215,9 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
              + (fitted.definition if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
     best = max(value.values(), default=0.0)
     # A said sentence that this question's own sentences include counts as one already chosen.
-    quoted = [c for c in remaining if any(float(c.vector @ vector) >= SAME for vector in said)]
-    opened = len({id(c) for c in quoted})
-    remaining = [c for c in remaining if not any(float(c.vector @ vector) >= REDUNDANT for vector in said)]
+    quoted = [c for c in remaining if repeats(c, said, SAME)]
+    opened = len(quoted)
+    remaining = [c for c in remaining if not repeats(c, said)]
     if not remaining:
         return []
     first = max(remaining, key=lambda c: value[id(c)])

@@ -109,8 +109,8 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
     if len(parts) > 1:
         lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said, listing)
         body = bullets(lines)
-    elif listing is not None and (items := _listed(listing, max_passages, numbering, said)):
-        body = bullets(items)
+    elif listing is not None and (listed := _listed(listing, max_passages, set(numbering.numbers), said)):
+        body = bullets(numbering.quote(listed))
     else:
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
         if not chosen:
@@ -135,18 +135,20 @@ def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.
     return () if vector is None else (vector,)
 
 
-def _listed(listing: Listing, max_passages: int, numbering: _Numbering, said: Sequence[np.ndarray]) -> list[str]:
-    """The best sentence of each subsection for the listed question, in the section's order, each with its marker;
-    as many subsections as one reply may cite passages."""
-    items = []
+def _listed(listing: Listing, max_passages: int, cited: set[str], said: Sequence[np.ndarray]) -> list[Candidate]:
+    """The best sentence of each subsection for the listed question, in the section's order, as many subsections
+    as the reply, which already cites the passages `cited`, may cite passages; none when fewer than two."""
+    chosen: list[Candidate] = []
+    cited = set(cited)
     for section in listing.sections:
-        if len(numbering.numbers) >= max_passages and not any(p.chunk_id in numbering.numbers for p in section.passages):
+        if len(cited) >= max_passages and not any(p.chunk_id in cited for p in section.passages):
             break
         found = [c for c in extractive.candidates(listing.query, standalone_quotes(section))
-                 if not any(float(c.vector @ vector) >= extractive.REDUNDANT for vector in said)]
+                 if not extractive.repeats(c, said)]
         if found:
-            items += numbering.quote([max(found, key=lambda c: c.score)])
-    return items if len(items) >= 2 else []
+            chosen.append(max(found, key=lambda c: c.score))
+            cited.add(chosen[-1].passage.chunk_id)
+    return chosen if len(chosen) >= 2 else []
 
 
 def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numbering: _Numbering,
@@ -157,12 +159,12 @@ def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numb
     lines: list[str] = []
     used: set[str] = set()
     for part in parts:
-        if listing is not None and part == listing.part and (items := _listed(listing, len(listing.sections),
-                                                                                numbering, said)):
+        if listing is not None and part == listing.part and (listed := _listed(
+                listing, len(listing.sections), set(numbering.numbers), said)):
             # The part asked, then its list nested under it; a list counts as one passage toward the reply's limit.
-            lines.append(part.rstrip("?") + ":\n" + "\n".join(f"  - {item}" for item in items))
-            used.update(item.rsplit(" [", 1)[0] for item in items)
-            max_passages += len(items) - 1
+            lines.append(part.rstrip("?") + ":\n" + "\n".join(f"  - {item}" for item in numbering.quote(listed)))
+            used.update(c.sentence for c in listed)
+            max_passages += len(listed) - 1
             continue
         vector = embed(search_text(part, names))
         tokens, expanded = terms(part)

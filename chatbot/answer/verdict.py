@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from chatbot.usecase.rules import (
     AREAS_BY_KEY,
+    BACKGROUND_HEADING,
     ESCALATE,
+    IDEATION_HEADING,
     INTRODUCTION,
     PRINCIPLES,
     PROCEED,
@@ -35,8 +37,6 @@ LABELS = {
 LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
 WHEN_TO_ESCALATE = "When to escalate"
 ROW_SENTENCES = 3  # quoted from a matrix row's passage: the row's mark, why, and what follows from it
-IDEATION_HEADING = "Ideation only: moodboards and reference images"
-BACKGROUND_HEADING = "Background elements on camera: signage and posters"
 
 # Anywhere in the question ("if I say yes to all five, do I still need approval?"): a verdict also needs a rule
 # that clearly applies, so a loose shape costs nothing.
@@ -99,6 +99,7 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
     detections = [d for d in detect_areas(question)
                   if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))]
     unsure = bool(_UNSURE.search(question))
+    row, _ = matrix_row(question)
     decision = decide(["unsure" if unsure else "yes"] * len(PRINCIPLES), detections=detections)
     if decision.outcome == WRITTEN_APPROVAL:
         areas = list(dict.fromkeys(d.area for d in detections))
@@ -111,7 +112,7 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
         found = _found(WRITTEN_APPROVAL, reason, INTRODUCTION if on_intro else area.sections[-1],
                        "written approval" if on_intro else area.cues[0], f"area:{area.key}")
         mentions, cues = f"The question mentions {named}.", area.cues
-    elif matrix_row(question)[0] == BACKGROUND_ROW:
+    elif row == BACKGROUND_ROW:
         found = _found(ESCALATE, "The use case matrix marks on-camera background elements such as signage and posters "
                        "'use judgment': incidental ones may be low risk, story-relevant ones are escalated.",
                        BACKGROUND_HEADING, "use judgment", "matrix:background")
@@ -119,7 +120,7 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
         found = _found(ESCALATE, "An 'unsure' answer to any guiding principle means escalating to your Netflix "
                        "contact before going ahead, since written approval may be required.",
                        WHEN_TO_ESCALATE, "unsure", "principles:unsure")
-    elif matrix_row(question)[0] == IDEATION_ROW:
+    elif row == IDEATION_ROW:
         found = _found(PROCEED, "The use case matrix marks GenAI for ideation only (moodboards, reference images) "
                        "as proceed: low risk and not final, provided the guiding principles hold; every intended "
                        "use is still shared with your Netflix contact.", IDEATION_HEADING, "proceed", "matrix:ideation")

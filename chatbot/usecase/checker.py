@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from chatbot.usecase.assessment import Assessment, CitedTrigger, MatrixRow
 from chatbot.usecase.detection import detect_areas, matrix_row
 from chatbot.usecase.rules import (
-    AREAS_BY_KEY, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, InvalidAssessment, Principle, decide,
+    AREAS_BY_KEY, BACKGROUND_HEADING, INTRODUCTION, PRINCIPLES, WRITTEN_APPROVAL, InvalidAssessment, Principle,
+    decide,
 )
 from chatbot.query.cleaning import clean_text
 from chatbot.query.query import terms
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MATRIX_SECTION = "Proposed Use Case Matrix"
-BACKGROUND_HEADING = "Background elements on camera: signage and posters"
 GUIDING_PRINCIPLES = "Guiding Principles"
 # The check reads a description whole, up to this length; a longer one is refused rather than read in part.
 MAX_DESCRIPTION_CHARS = 50_000

@@ -21,6 +21,9 @@ from chatbot.usecase.detection import BACKGROUND_ROW, Detection
 # - "Appendix > Proposed Use Case Matrix": on-camera background elements (signage, posters) are marked "use
 #   judgment", story-relevant ones escalated; a plan naming one is escalated unless an area already needs approval.
 BACKGROUND_LABEL = "Matrix: on-camera background elements such as signage and posters (use judgment)"
+# The matrix rows' own headings in the guidance, where their rules are cited from.
+IDEATION_HEADING = "Ideation only: moodboards and reference images"
+BACKGROUND_HEADING = "Background elements on camera: signage and posters"
 
 PROCEED = "Proceed: tell your Netflix contact about the intended use"
 ESCALATE = "Escalate to your Netflix contact before proceeding: written approval may be required"
