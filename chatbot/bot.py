@@ -14,7 +14,7 @@ import numpy as np
 
 from chatbot.answer import decision
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
-from chatbot.answer.gaps import Gap, find_gap, with_absent_kind
+from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
 from chatbot.answer.compose import asks_for_list, question_parts
 from chatbot.answer.outline import asked_heading, section_parts
 from chatbot.answer.respond import Listing, respond
@@ -200,7 +200,9 @@ class Bot:
         retrieval = self.searcher.retrieve(query, bank)
         lexical = self.reader.snapshot().lexical
         top = [p.text for p in retrieval.passages[:SUPPORT_PASSAGES]]
-        gap = with_absent_kind(find_gap(query.asked, top, lexical.idf, lexical.idf("\x00")), query.asked, top)
+        idf, unseen = lexical.idf, lexical.idf("\x00")
+        gap = with_absent_kind(find_gap(query.asked, top, idf, unseen), query.asked, top,
+                               key_concepts(query.asked, idf, unseen))
         values = decision.features(retrieval.closeness, retrieval.support,
                                    retrieval.passages[0].score if retrieval.passages else 0.0,
                                    gap.coverage if gap else 1.0)

@@ -3,7 +3,7 @@
 import pytest
 
 from chatbot.answer.answer_kind import asked_kind, holds
-from chatbot.answer.gaps import Gap, with_absent_kind
+from chatbot.answer.gaps import Concept, Gap, with_absent_kind
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -42,3 +42,16 @@ def test_a_missing_kind_joins_the_gap_and_its_statement():
     assert named.statement == "The sources found say nothing about \u201ccatering\u201d, and give no sum of money for this."
     assert with_absent_kind(None, "how much did the deal cost", ["It cost US$600 million."]) is None
     assert with_absent_kind(None, "Can I use Midjourney for mood boards?", passages) is None
+
+
+def test_a_figure_counts_only_in_a_sentence_about_the_question():
+    """A passage giving a production's budget does not say what its shots cost."""
+    passage = ("The two AI-generated shots last about one second each. One source puts the series' budget at "
+               "around US$15 million. Viewers did not notice the shots.")
+    shots = Concept("shots", ("shot",), 4.0, frozenset(), 0, 0)
+    cost = Concept("cost", ("cost",), 4.0, frozenset(), 0, 0)
+    assert with_absent_kind(None, "how much did the AI shots cost", [passage], [shots, cost]) == Gap((), 1.0, "money")
+    assert with_absent_kind(None, "how much did the AI shots cost", [passage + " The shots cost US$2 million."],
+                            [shots, cost]) is None
+    # With no key concept to look for, any figure found will do.
+    assert with_absent_kind(None, "how much did the AI shots cost", [passage]) is None

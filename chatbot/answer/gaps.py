@@ -10,6 +10,7 @@ from chatbot.answer.answer_kind import NOUNS, asked_kind, holds
 from chatbot.query.expansion import SYNONYMS
 from chatbot.query.parts_of_speech import can_name_a_thing
 from chatbot.query.words import STOPWORDS, fold, tokenize
+from chatbot.sentences import segments
 
 # Words that frame a request rather than name its subject ("is it allowed", "I want to use").
 FRAMING = frozenset(
@@ -111,10 +112,26 @@ def find_gap(question: str, passages: Sequence[str], idf: Callable[[str], float]
     return Gap(_phrases(question, missing), round(coverage, 4))
 
 
-def with_absent_kind(gap: Gap | None, question: str, passages: Sequence[str]) -> Gap | None:
-    """`gap`, adding the kind of answer the question asks for when no passage holds one (a date, a sum, a number)."""
+def with_absent_kind(gap: Gap | None, question: str, passages: Sequence[str],
+                     concepts: Sequence[Concept] = ()) -> Gap | None:
+    """`gap`, adding the kind of answer the question asks for when no sentence found holds one (a date, a sum,
+    a number) about the question's key concepts.
+
+    A figure counts only in a sentence that mentions one of `concepts` (or the guidance's words for it): a
+    passage giving a production's budget does not say what its shots cost.
+    """
     kind = asked_kind(question)
-    if not kind or any(holds(kind, text) for text in passages):
+    if not kind:
+        return gap
+    about = [frozenset(c.stems) for c in concepts] + [c.also for c in concepts if c.also]
+
+    def answers(sentence: str) -> bool:
+        if not holds(kind, sentence):
+            return False
+        held = set(tokenize(sentence))
+        return not about or any(stems <= held for stems in about)
+
+    if any(answers(sentence) for text in passages for sentence in segments(text)):
         return gap
     return Gap(gap.missing if gap else (), gap.coverage if gap else 1.0, kind)
 
