@@ -71,3 +71,21 @@ def test_a_word_english_never_uses_as_a_noun_is_never_the_missing_concept(index)
     # A noun absent from every passage is still named, and so is a word the lexicon does not know (a name, jargon).
     assert gap(index, "Does written approval for final deliverables depend on the country?", TEXTS[1:2]).missing == ("country",)
     assert gap(index, "Can vendors use comfyui?", TEXTS[4:5]).missing == ("comfyui",)
+
+
+@pytest.mark.parametrize("question", [
+    "whats the rule for catering",
+    "We've got catering, is that ok?",
+    "dont we need approval for catering",
+    "catering-wise, what applies?",
+])
+def test_contractions_and_wise_are_not_what_a_question_is_about(index, question):
+    found = gap(index, question, TEXTS[:2])
+    assert found is not None and found.missing == ("catering",)
+
+
+def test_a_contraction_that_is_also_a_word_counts_only_without_its_apostrophe(index):
+    def words(question):
+        return [c.word for c in key_concepts(question, index.idf, index.idf("no-such-word"))]
+
+    assert words("the well") == ["well"] and words("we'll need catering") == ["catering"]

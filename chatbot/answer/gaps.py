@@ -22,6 +22,16 @@ FRAMING = frozenset(
     rule rules say says allowed permitted require required requirement requirements
     """.split()
 )
+# English contractions, as typed with or without the apostrophe ("whats", "we've", "dont"): a pronoun, question
+# word or auxiliary with its clitic, never what a question is about. (A closed class of English, listed whole.)
+CONTRACTIONS = frozenset("""
+    im ive id youre youve youd youll hes shes theyre theyve theyd theyll weve wed well were
+    whats thats whos hows wheres whens whys theres heres itll itd
+    dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt cant couldnt shouldnt wouldnt wont mustnt
+    neednt mightnt aint cannot couldve shouldve wouldve mightve mustve lets
+    """.split())
+_ALSO_WORDS = frozenset({"id", "wed", "well", "were", "cant", "lets"})  # contractions only with the apostrophe
+_WISE = "-wise"
 # A key concept carries at least this share of the question's highest word weight, and at least this share of
 # the weight of a word no passage of the index holds: common words are never the point of a question.
 KEY_SHARE = 0.8
@@ -80,12 +90,12 @@ def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) 
             text, also = question[span[0] : span[1]], frozenset(tokenize(span[2]))
         else:
             text, also = match.group(0), frozenset()
-        lower = fold(text).strip("'-")
+        lower = fold(text).strip("'-").removesuffix(_WISE)  # "budget-wise": about the budget
         stems = [token for token in tokenize(lower) if token not in FRAMING] if span else (
-            [] if lower in FRAMING or len(lower) < 3 or lower.isdigit() or not can_name_a_thing(lower)
-            else tokenize(lower))
+            [] if lower in FRAMING or _contraction(lower) or len(lower) < 3 or lower.isdigit()
+            or not can_name_a_thing(lower) else tokenize(lower))
         if stems:
-            start, end = span[:2] if span else match.span()
+            start, end = span[:2] if span else (match.start(), match.start() + len(text.removesuffix(_WISE)))
             candidates.append(Concept(text, tuple(stems), max(idf(token) for token in stems), also, start, end))
     if not candidates:
         return []
@@ -134,6 +144,11 @@ def with_absent_kind(gap: Gap | None, question: str, passages: Sequence[str],
     if any(answers(sentence) for text in passages for sentence in segments(text)):
         return gap
     return Gap(gap.missing if gap else (), gap.coverage if gap else 1.0, kind)
+
+
+def _contraction(word: str) -> bool:
+    bare = word.replace("'", "")
+    return bare in CONTRACTIONS and ("'" in word or bare not in _ALSO_WORDS)
 
 
 def _any_held(concept: Concept, held: set[str]) -> bool:
