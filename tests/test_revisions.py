@@ -160,7 +160,8 @@ def test_a_recheck_says_the_outcome_changed_because_a_rule_changed(library, monk
                                                 "yes,yes,yes,yes,yes")
     brief = tmp_path / "brief.md"
     brief.write_text(assessment.to_markdown(), encoding="utf-8")
-    assert re.search(r"^- netflix-genai-guidance\.md (\[\d+\])+: version of \S+, sha256 [0-9a-f]{12}$",
+    assert re.search(r"^- netflix-genai-guidance\.md (\[\d+\])+: version first seen \S+ \(it states no date\), "
+                     r"sha256 [0-9a-f]{12}$",
                      brief.read_text(), re.MULTILINE)
     use(monkeypatch, library)
 

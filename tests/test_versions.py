@@ -135,7 +135,8 @@ def test_a_brief_is_read_back_as_it_was_written():
         citations=tuple(Citation(n, "The Guide", section, "https://example.org/guide", "text", 0.5, source="guide.md")
                         for n, section in ((1, "Introduction"), (2, "Matrix > Ideation only: mood"),
                                            (3, "Matrix > X"))),
-        versions=(CitedVersion("guide.md", "2026-01-01", "0123456789ab", (1, 2, 3)),),
+        versions=(CitedVersion("guide.md", "2026-01-01", "0123456789ab", (1, 2, 3)),
+                  CitedVersion("undated.md", "2026-11-28", "ba9876543210", (4,), stated=False)),
     )
 
     brief = parse_brief(assessment.to_markdown())
@@ -146,6 +147,9 @@ def test_a_brief_is_read_back_as_it_was_written():
                           "Background elements on camera: signage and posters": "⚠️ use judgment"}
     assert brief.sources[2] == "The Guide > Matrix > Ideation only: mood"
     assert brief.versions == assessment.versions
+    # A document that states no date is dated by the day its version was first seen, and the brief says so.
+    assert "- undated.md [4]: version first seen 2026-11-28 (it states no date), sha256 ba9876543210" \
+        in assessment.to_markdown()
     assert PROCEED not in assessment.to_markdown()
 
 

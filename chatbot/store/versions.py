@@ -262,10 +262,12 @@ class CitedVersion:
     date: str
     content_hash: str  # a prefix long enough to find the version again
     cites: tuple[int, ...]
+    stated: bool = True  # the date is the one the document states; else the day this version was first seen
 
     def brief_line(self) -> str:
         marks = "".join(f"[{n}]" for n in self.cites)
-        return f"- {self.source} {marks}: version of {self.date}, sha256 {self.content_hash}"
+        when = f"version of {self.date}" if self.stated else f"version first seen {self.date} (it states no date)"
+        return f"- {self.source} {marks}: {when}, sha256 {self.content_hash}"
 
 
 def cited_versions(settings: Settings, citations: Sequence) -> tuple[CitedVersion, ...]:
@@ -280,5 +282,6 @@ def cited_versions(settings: Settings, citations: Sequence) -> tuple[CitedVersio
     except ChatbotError as err:
         log.warning("The brief names no document versions: %s", err)
         return ()
-    return tuple(CitedVersion(source, latest[source].date, latest[source].short_hash, tuple(numbers))
+    return tuple(CitedVersion(source, latest[source].date, latest[source].short_hash, tuple(numbers),
+                              bool(latest[source].stated_date))
                  for source, numbers in by_source.items() if source in latest)

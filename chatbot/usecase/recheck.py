@@ -18,7 +18,7 @@ _ACTIONS = "|".join([*(action for _, action in MATRIX_ACTIONS), "see the row"])
 _ROW = re.compile(rf"^- (.*): (?:(\S+) )?({_ACTIONS}) \[(\d+)\]$")
 _DOCUMENT = re.compile(r"^- (?!\[)(.*?)(?:, (https?://\S+))?$")  # "- Title, URL", each cited document once
 _SOURCE = re.compile(r"^- \[(\d+)\] (.*)$")  # "  - [n] Section", under its document
-_VERSION = re.compile(r"^- (.+?) ((?:\[\d+\])+): version of (\S+), sha256 ([0-9a-f]+)$")
+_VERSION = re.compile(r"^- (.+?) ((?:\[\d+\])+): version (of|first seen) (\S+)(?: \(.*\))?, sha256 ([0-9a-f]+)$")
 
 
 class InvalidBrief(ChatbotError, ValueError):
@@ -84,7 +84,8 @@ def parse_brief(text: str) -> Brief:
     rows = {m.group(1): f"{m.group(2) or ''} {m.group(3)}".strip()
             for line in blocks.get("Closest rows of the Proposed Use Case Matrix", []) if (m := _ROW.match(line))}
     sources = _sources(blocks.get("Sources", []))
-    versions = tuple(CitedVersion(m.group(1), m.group(3), m.group(4), tuple(map(int, re.findall(r"\d+", m.group(2)))))
+    versions = tuple(CitedVersion(m.group(1), m.group(4), m.group(5), tuple(map(int, re.findall(r"\d+", m.group(2)))),
+                                  m.group(3) == "of")
                      for line in blocks.get("Versions of the cited documents", []) if (m := _VERSION.match(line)))
     return Brief("" if described == "(not described)" else described, answers, areas, outcome, rows, sources,
                  versions)
