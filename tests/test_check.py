@@ -191,7 +191,10 @@ def test_the_brief_holds_what_the_netflix_contact_needs(checker):
     assert 'Talent likeness or voice: digital replicas, de-ageing, synthetic voices (the description mentions ' \
            '"digital double")' in brief
     assert "Principle 3: Enterprise-secured environment (answered unsure)" in brief
-    assert "Talent replication" in brief.split("**Closest rows of the Proposed Use Case Matrix**")[1]
+    rows = brief.split("**Closest rows of the Proposed Use Case Matrix**")[1]
+    assert "Talent replication" in rows
+    assert rows.lstrip().startswith("_Nearest the description in meaning, for comparison; the outcome above is what "
+                                    "applies._"), "a row stricter or looser than the outcome is not read as a verdict"
     sources = brief.split("**Sources**")[1]
     assert len(re.findall(r"^  - \[\d+\] ", sources, re.MULTILINE)) == len(assessment.citations)
     assert sources.count(GUIDANCE_URL) == 1, "each document is listed once, its cited sections under it"

@@ -44,7 +44,8 @@ def assessment_html(assessment: Assessment) -> str:
             for row in assessment.matrix_rows
         )
         parts.append('<h2 class="check-heading">Closest rows of the Proposed Use Case Matrix</h2>'
-                     '<p class="check-note">Found by meaning; they inform, the rule above decides.</p>'
+                     '<p class="check-note">The rows nearest your description in meaning, for comparison: the outcome above is '
+                     'what applies to your plan, whatever a row below says.</p>'
                      f'<ul class="check-matrix">{rows}</ul>')
     for notice in assessment.notices:
         parts.append(f'<p class="check-notice">{html.escape(notice)}</p>')

@@ -78,6 +78,7 @@ class Assessment:
             lines.append("")
         if self.matrix_rows:
             lines.append("**Closest rows of the Proposed Use Case Matrix**")
+            lines.append("_Nearest the description in meaning, for comparison; the outcome above is what applies._")
             lines += [f"- {row.title}: {row.symbol} {row.action} [{row.cite}]".replace("  ", " ")
                       for row in self.matrix_rows]
             lines.append("")
