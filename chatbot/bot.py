@@ -201,8 +201,8 @@ class Bot:
         lexical = self.reader.snapshot().lexical
         top = [p.text for p in retrieval.passages[:SUPPORT_PASSAGES]]
         idf, unseen = lexical.idf, lexical.idf("\x00")
-        gap = with_absent_kind(find_gap(query.asked, top, idf, unseen), query.asked, top,
-                               key_concepts(query.asked, idf, unseen))
+        concepts = key_concepts(query.asked, idf, unseen)
+        gap = with_absent_kind(find_gap(query.asked, top, idf, unseen, concepts), query.asked, top, concepts)
         values = decision.features(retrieval.closeness, retrieval.support,
                                    retrieval.passages[0].score if retrieval.passages else 0.0,
                                    gap.coverage if gap else 1.0)

@@ -31,7 +31,7 @@ CONTRACTIONS = frozenset("""
     neednt mightnt aint cannot couldve shouldve wouldve mightve mustve lets
     """.split())
 _ALSO_WORDS = frozenset({"id", "wed", "well", "were", "cant", "lets"})  # contractions only with the apostrophe
-_WISE = "-wise"
+_WISE = re.compile(r"-wise$", re.IGNORECASE)  # "budget-wise": about the budget
 # A key concept carries at least this share of the question's highest word weight, and at least this share of
 # the weight of a word no passage of the index holds: common words are never the point of a question.
 KEY_SHARE = 0.8
@@ -89,13 +89,13 @@ def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) 
             covered_until = span[1]
             text, also = question[span[0] : span[1]], frozenset(tokenize(span[2]))
         else:
-            text, also = match.group(0), frozenset()
-        lower = fold(text).strip("'-").removesuffix(_WISE)  # "budget-wise": about the budget
+            text, also = _WISE.sub("", match.group(0)), frozenset()
+        lower = fold(text).strip("'-")
         stems = [token for token in tokenize(lower) if token not in FRAMING] if span else (
             [] if lower in FRAMING or _contraction(lower) or len(lower) < 3 or lower.isdigit()
             or not can_name_a_thing(lower) else tokenize(lower))
         if stems:
-            start, end = span[:2] if span else (match.start(), match.start() + len(text.removesuffix(_WISE)))
+            start, end = span[:2] if span else (match.start(), match.start() + len(text))
             candidates.append(Concept(text, tuple(stems), max(idf(token) for token in stems), also, start, end))
     if not candidates:
         return []
@@ -104,12 +104,17 @@ def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) 
     return [concept for concept in candidates if concept.weight >= floor]
 
 
-def find_gap(question: str, passages: Sequence[str], idf: Callable[[str], float], unseen_idf: float) -> Gap | None:
+def find_gap(question: str, passages: Sequence[str], idf: Callable[[str], float], unseen_idf: float,
+             concepts: Sequence[Concept] | None = None) -> Gap | None:
     """The key concepts absent from every passage, or None when each is there (or the question has none).
 
     A concept counts as present when a passage holds its word or one of the guidance's words for it.
+
+    Args:
+        concepts: the question's key concepts when the caller has them already (else found here).
     """
-    concepts = key_concepts(question, idf, unseen_idf)
+    if concepts is None:
+        concepts = key_concepts(question, idf, unseen_idf)
     if not concepts:
         return None
     held = {token for text in passages for token in tokenize(text)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from chatbot.usecase.assessment import Assessment
+from chatbot.usecase.assessment import ROWS_NOTE, Assessment
 from chatbot.usecase.rules import AREAS_BY_KEY, DISCLAIMER
 
 OUTCOME_ICONS = {"proceed": "✓", "escalate": "!", "written-approval": "■"}
@@ -44,8 +44,7 @@ def assessment_html(assessment: Assessment) -> str:
             for row in assessment.matrix_rows
         )
         parts.append('<h2 class="check-heading">Closest rows of the Proposed Use Case Matrix</h2>'
-                     '<p class="check-note">The rows nearest your description in meaning, for comparison: the outcome above is '
-                     'what applies to your plan, whatever a row below says.</p>'
+                     f'<p class="check-note">{html.escape(ROWS_NOTE)}</p>'
                      f'<ul class="check-matrix">{rows}</ul>')
     for notice in assessment.notices:
         parts.append(f'<p class="check-notice">{html.escape(notice)}</p>')

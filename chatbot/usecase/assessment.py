@@ -13,6 +13,8 @@ from chatbot.types import Citation
 from chatbot.store.versions import CitedVersion
 
 OUTCOME_LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
+# Said above the closest matrix rows, so that a stricter or looser row near a plan is not read as its outcome.
+ROWS_NOTE = "Nearest the description in meaning, for comparison; the outcome above is what applies."
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Assessment:
             lines.append("")
         if self.matrix_rows:
             lines.append("**Closest rows of the Proposed Use Case Matrix**")
-            lines.append("_Nearest the description in meaning, for comparison; the outcome above is what applies._")
+            lines.append(f"_{ROWS_NOTE}_")
             lines += [f"- {row.title}: {row.symbol} {row.action} [{row.cite}]".replace("  ", " ")
                       for row in self.matrix_rows]
             lines.append("")
