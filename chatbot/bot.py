@@ -15,8 +15,8 @@ import numpy as np
 from chatbot.answer import decision
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
 from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
-from chatbot.answer.compose import asks_for_list, question_parts
-from chatbot.answer.outline import asked_heading, section_parts
+from chatbot.answer.compose import asks_for_list, opens_with_list, question_parts
+from chatbot.answer.outline import asked_headings, section_parts
 from chatbot.answer.respond import Listing, respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
@@ -286,15 +286,21 @@ class Bot:
         return draft.text, draft.citations
 
     def _listing(self, reading: Reading) -> Listing | None:
-        """For a "which …" question, or part, that a heading of a passage found asks too: that section's parts."""
+        """For a "which …" question, or part, that a heading of a passage found asks too, or names by its title
+        ("list the principles"): that section's parts."""
         query = reading.query
         parts = question_parts(query.asked)
         for part in parts:
             if not asks_for_list(part):
                 continue
             part_query = query if len(parts) == 1 else self.read(part)
-            heading = asked_heading(part_query.vector, reading.retrieval.passages[:SUPPORT_PASSAGES], self._heading)
-            sections = section_parts(heading, self.reader.snapshot().passages) if heading else []
+            titles = opens_with_list(part)
+            # A section named by its title may rank below the passages that mention it (a summary listing "five
+            # principles" outranks the principles themselves): every passage found is looked at then.
+            found = reading.retrieval.passages if titles else reading.retrieval.passages[:SUPPORT_PASSAGES]
+            headings = asked_headings(part_query.vector, found, self._heading, titles=titles)
+            snapshot = self.reader.snapshot()
+            sections = next(filter(None, (section_parts(h, snapshot.passages) for h in headings)), [])
             if sections:
                 bank = self._load()[1]
                 return Listing(part, part_query, tuple(

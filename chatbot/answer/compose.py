@@ -36,6 +36,7 @@ _ASKS_LIST = re.compile(
     r"|situations|examples|kinds|types)\b",
     re.IGNORECASE,
 )
+_OPENS_WITH_LIST = re.compile(r"^\s*(?:which|list|name|enumerate|what (?:are|were) (?:the|all))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+(.+?)\s*$")
 _MIN_PART_WORDS = 1  # content words a part needs to stand as a question of its own
 
@@ -92,6 +93,11 @@ def question_parts(question: str) -> list[str]:
 def asks_for_list(question: str) -> bool:
     """True for "which …", "what are the …", "the five principles" questions, answered best as a list."""
     return bool(_ASKS_LIST.search(question))
+
+
+def opens_with_list(question: str) -> bool:
+    """True when the question opens by asking for a list ("which …", "list …", "what are the …")."""
+    return bool(_OPENS_WITH_LIST.search(question))
 
 
 def list_items(passage_text: str) -> list[str]:

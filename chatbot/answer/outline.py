@@ -1,4 +1,5 @@
-"""A "which …" question that asks what a heading of the sources asks is answered from that section's parts.
+"""A "which …" question that asks what a heading of the sources asks, or a "list the …" question that names a
+section by its title, is answered from that section's parts.
 
 Documents often ask the reader's question in a heading ("What use cases always require written approval?") and
 answer it in subsections, one case each. A reply quoting the passages closest to the question names the heading
@@ -17,6 +18,10 @@ from chatbot.types import Passage
 # A heading asks what the question asks when this close in meaning. Measured on the index's question headings:
 # rewordings of a heading score 0.66-0.94, other "which" questions at most 0.50.
 HEADING_MATCH = 0.65
+# A question that opens by asking for a list ("list the principles", "what are the …", "which …") may name a
+# section by its title ("Guiding Principles") rather than ask its question. Measured on the dev questions of that
+# shape: 0.60-0.84 to the heading whose parts answer them, at most 0.44 to any other heading with parts.
+TITLE_MATCH = 0.55
 MIN_PARTS = 2  # a heading with fewer subsections is not a list
 
 
@@ -27,18 +32,26 @@ def _path(passage: Passage) -> tuple[str, ...]:
 Heading = tuple[str, tuple[str, ...]]  # a document's source and a section path in it
 
 
-def asked_heading(vector: np.ndarray, found: Sequence[Passage], embed: Callable[[str], np.ndarray]) -> Heading | None:
-    """The section, among those of the passages found, whose last heading is a question asking what the question
-    (its `vector`) asks; None when none does."""
-    best, best_similarity = None, HEADING_MATCH
+def asked_headings(vector: np.ndarray, found: Sequence[Passage], embed: Callable[[str], np.ndarray],
+                   titles: bool = False) -> list[Heading]:
+    """The sections, among those of the passages found, whose last heading is a question asking what the question
+    (its `vector`) asks, closest first; empty when none does.
+
+    Args:
+        titles: the question opens by asking for a list, so a heading that only names what it lists counts too
+            (at TITLE_MATCH, as does a question heading).
+    """
+    closeness: dict[Heading, float] = {}
     for passage in found:
         path = _path(passage)
         for depth, heading in enumerate(path):
-            if heading.endswith("?"):
-                similarity = float(embed(heading) @ vector)
-                if similarity >= best_similarity:
-                    best, best_similarity = (passage.source, path[: depth + 1]), similarity
-    return best
+            section = (passage.source, path[: depth + 1])
+            if section in closeness or not (heading.endswith("?") or titles):
+                continue
+            closeness[section] = float(embed(heading) @ vector)
+    floor = TITLE_MATCH if titles else HEADING_MATCH
+    return sorted((section for section, similarity in closeness.items() if similarity >= floor),
+                  key=lambda section: -closeness[section])
 
 
 def section_parts(heading: Heading, passages: Sequence[Passage]) -> list[list[Passage]]:

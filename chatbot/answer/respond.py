@@ -109,7 +109,8 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
     if len(parts) > 1:
         lines = _by_part(parts, retrieval, max_passages, numbering, embed, names, said, listing)
         body = bullets(lines)
-    elif listing is not None and (listed := _listed(listing, max_passages, set(numbering.numbers), said)):
+    elif listing is not None and (listed := _listed(listing, max(max_passages, len(listing.sections)),
+                                                   set(numbering.numbers), said)):
         body = bullets(numbering.quote(listed))
     else:
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
