@@ -133,6 +133,16 @@ def test_stemmer_meets_plurals_and_verb_forms_halfway():
     assert tokenize("The performer's Digital Replicas!") == ["performer", "digital", "replica"]
 
 
+@pytest.mark.parametrize("typed", ["whats in the matrix", "what's in the matrix", "dont we need it in the matrix",
+                                   "we're told it's in the matrix", "they won't put it in the matrix"])
+def test_a_contraction_is_no_content_word_with_or_without_its_apostrophe(typed):
+    assert tokenize(typed)[-1:] == ["matrix"] and set(tokenize(typed)) <= {"matrix", "need", "told", "put"}
+
+
+def test_a_contraction_that_is_also_a_word_stays_one():
+    assert tokenize("the article ID") == ["articl", "id"] and tokenize("a well-lit set") == ["well", "lit", "set"]
+
+
 def test_lexical_support_weights_rare_words():
     index = LexicalRanker(["digital replica consent", "netflix guidance netflix", "netflix price deal"])
     assert index.support(tokenize("digital replica consent"), [0]) == 1.0

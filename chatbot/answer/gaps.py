@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from chatbot.answer.answer_kind import NOUNS, asked_kind, holds
 from chatbot.query.expansion import SYNONYMS
 from chatbot.query.parts_of_speech import can_name_a_thing
-from chatbot.query.words import STOPWORDS, fold, tokenize
+from chatbot.query.words import CONTRACTIONS, STOPWORDS, WORDLIKE_CONTRACTIONS, fold, tokenize
 from chatbot.sentences import segments
 
 # Words that frame a request rather than name its subject ("is it allowed", "I want to use").
@@ -22,15 +22,6 @@ FRAMING = frozenset(
     rule rules say says allowed permitted require required requirement requirements
     """.split()
 )
-# English contractions, as typed with or without the apostrophe ("whats", "we've", "dont"): a pronoun, question
-# word or auxiliary with its clitic, never what a question is about. (A closed class of English, listed whole.)
-CONTRACTIONS = frozenset("""
-    im ive id youre youve youd youll hes shes theyre theyve theyd theyll weve wed well were
-    whats thats whos hows wheres whens whys theres heres itll itd
-    dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt cant couldnt shouldnt wouldnt wont mustnt
-    neednt mightnt aint cannot couldve shouldve wouldve mightve mustve lets
-    """.split())
-_ALSO_WORDS = frozenset({"id", "wed", "well", "were", "cant", "lets"})  # contractions only with the apostrophe
 _WISE = re.compile(r"-wise$", re.IGNORECASE)  # "budget-wise": about the budget
 # A key concept carries at least this share of the question's highest word weight, and at least this share of
 # the weight of a word no passage of the index holds: common words are never the point of a question.
@@ -153,7 +144,7 @@ def with_absent_kind(gap: Gap | None, question: str, passages: Sequence[str],
 
 def _contraction(word: str) -> bool:
     bare = word.replace("'", "")
-    return bare in CONTRACTIONS and ("'" in word or bare not in _ALSO_WORDS)
+    return bare in CONTRACTIONS and ("'" in word or bare not in WORDLIKE_CONTRACTIONS)
 
 
 def _any_held(concept: Concept, held: set[str]) -> bool:

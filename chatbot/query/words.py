@@ -9,6 +9,15 @@ import unicodedata
 # Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
 # every passage; the answerer reads them, the ranking does not need them. So are the words that frame a
 # question ("what does X mean", "what does it say about"), which would otherwise match definitions of anything.
+# English contractions, as typed with or without the apostrophe ("whats", "we've", "dont"): a pronoun, question
+# word or auxiliary with its clitic, never what a question is about. (A closed class of English, listed whole.)
+CONTRACTIONS = frozenset("""
+    im ive id youre youve youd youll hes shes theyre theyve theyd theyll weve wed well were
+    whats thats whos hows wheres whens whys theres heres itll itd
+    dont doesnt didnt isnt arent wasnt werent hasnt havent hadnt cant couldnt shouldnt wouldnt wont mustnt
+    neednt mightnt aint cannot couldve shouldve wouldve mightve mustve lets
+    """.split())
+WORDLIKE_CONTRACTIONS = frozenset({"id", "wed", "well", "were", "cant", "lets"})  # also words without the apostrophe
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being below between
@@ -20,7 +29,12 @@ STOPWORDS = frozenset(
     also may might must shall us let lets get got etc e g i.e eg ie s t
     mean means meant meaning say says said tell exactly actually basically really anything something
     """.split()
-)
+) | (CONTRACTIONS - {"id", "wed", "well"})  # "ID", "wed" and "well" are more often words in a question
+# A clitic typed with its apostrophe leaves its host word: "don't" -> "do", "they're" -> "they" (both stopwords).
+_IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
+_CLITIC = re.compile(r"\b(?:won|can|shan)'t\b|n't\b|'(?:re|ve|ll|d|m)\b")
+# What `tokenize` gives for a text changes with this version: stored word indexes made before are rebuilt.
+VERSION = 2
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -66,7 +80,8 @@ def tokenize(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=65536)  # the same sentences and passages are read question after question
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(stem(token) for token in _TOKEN.findall(fold(text)) if token not in STOPWORDS and len(token) > 1)
+    text = _CLITIC.sub(lambda match: f" {_IRREGULAR_NOT.get(match.group(0), '')} ", fold(text))
+    return tuple(stem(token) for token in _TOKEN.findall(text) if token not in STOPWORDS and len(token) > 1)
 
 
 def tokenize_once(text: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ import numpy as np
 from chatbot.answer.trust import TrustPolicy, classify, policy
 from chatbot.retrieval.lexical import LexicalRanker
 from chatbot.settings import Settings
+from chatbot.query import words
 from chatbot.store import file_manifest
 from chatbot.store.snapshot import Snapshot
 from chatbot.types import Passage
@@ -47,8 +48,8 @@ def cache_folder(settings: Settings) -> Path:
 
 def cache_key(settings: Settings, collection_id: str, fingerprint: str) -> dict:
     store = settings.chroma_url or "local"
-    return {"format": FORMAT, "fields": list(FIELDS), "store": store, "collection": settings.collection,
-            "collection_id": collection_id, "fingerprint": fingerprint, "trusted_sources": settings.trusted_sources}
+    return {"format": FORMAT, "fields": list(FIELDS), "words": words.VERSION, "store": store,
+            "collection": settings.collection, "collection_id": collection_id, "fingerprint": fingerprint, "trusted_sources": settings.trusted_sources}
 
 
 def snapshot(settings: Settings, collection: "chromadb.Collection", current: str) -> Snapshot:
