@@ -78,6 +78,14 @@ def test_a_typo_question_is_corrected_and_says_what_was_searched(bot):
     assert typed.text == bot.ask("do i need approval to use genAI for storyboards").text
 
 
+def test_chat_shorthand_is_spelled_out_and_never_named_as_a_gap(bot):
+    typed = bot.ask("whats the rule abt ai voices tbh")
+    assert "Searched for: about, to be honest" in typed.notice
+    assert typed.question == "what is the rule about ai voices to be honest"
+    assert "tbh" not in typed.text and "abt" not in typed.text and "say nothing about" not in typed.text
+    assert typed.text == bot.ask("what is the rule about ai voices to be honest").text
+
+
 def test_a_self_contained_question_after_another_topic_does_not_carry_it(bot):
     history = [{"role": "user", "content": "can we put our script into chatgpt"}]
     answer = bot.ask("is it ok to use AI for background signage?", history)
