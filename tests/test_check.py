@@ -53,6 +53,14 @@ def test_all_yes_for_a_mood_board_means_proceed_citing_the_escalation_rule(check
     assert (assessment.matrix_rows[0].symbol, assessment.matrix_rows[0].action) == ("✅", "proceed")
 
 
+@pytest.mark.parametrize(("description", "outcome"), [
+    ("Midjourney for mood boards w/o anything going on screen", PROCEED),  # "w/o" is "without"
+    ("Midjourney for mood boards, idk if any of it ends up on screen", WRITTEN_APPROVAL),  # unsure is no "no"
+])
+def test_chat_shorthand_in_a_description_is_read_as_spelled_out(checker, description, outcome):
+    assert checker.assess(description, ["yes"] * 5).outcome == outcome
+
+
 def test_one_unsure_escalates_citing_the_principle_and_the_rule(checker):
     assessment = checker.assess("Summarise our own location notes with a chatbot", "yes,yes,unsure,yes,yes")
 

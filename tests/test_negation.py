@@ -32,6 +32,9 @@ def test_negated_phrases_are_found(text, phrase):
     ("A non-final animatic that goes on screen", "on screen"),  # "non-" reaches one word
     ("No, we will keep it internal. Then it goes on screen in episode two.", "on screen"),  # next sentence
     ("not " + "word " * 12 + "on screen", "on screen"),  # past the window
+    ("I do not know if it will be on screen", "on screen"),  # uncertainty, not a "no"
+    ("We don't know yet whether it ends up in the final cut", "final cut"),
+    ("It is not decided whether the likeness is used", "likeness"),
 ])
 def test_phrases_outside_a_scope_are_not_negated(text, phrase):
     assert negated_spans(text, [phrase]) == frozenset()

@@ -15,6 +15,7 @@ from chatbot.usecase.rules import (
 )
 from chatbot.query.cleaning import clean_text
 from chatbot.query.query import terms
+from chatbot.query.shorthand import spell_out
 from chatbot.retrieval.fusion import reciprocal_rank_fusion
 from chatbot.sentences import segments
 from chatbot.settings import Settings
@@ -76,8 +77,9 @@ class UseCaseChecker:
 
     def _assess(self, description: str, answers, areas) -> Assessment:
         description, notices = self._clean(description)
-        detections = detect_areas(description)  # all of it: an area named late in a long description still counts
-        decision = decide(answers, areas, detections, matrix_row(description))
+        read = spell_out(description)[0]  # "w/o" read as the negation "without", "idk" as "I do not know"
+        detections = detect_areas(read)  # all of it: an area named late in a long description still counts
+        decision = decide(answers, areas, detections, matrix_row(read))
         snapshot = self.reader.snapshot()
         guidance = _guidance_passages(snapshot)
         cited: list[Passage] = []
@@ -120,7 +122,7 @@ class UseCaseChecker:
             triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
                                          tuple(dict.fromkeys(cites))))
         rows = []
-        for passage, score in self._closest_rows(snapshot, guidance, description[: self.settings.max_question_chars]):
+        for passage, score in self._closest_rows(snapshot, guidance, read[: self.settings.max_question_chars]):
             symbol, action = _action(passage.text)
             [n] = cite(passage, symbol[:1] or "matrix")
             rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
