@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -21,14 +22,26 @@ def warm_up(bot) -> None:
         log.exception("Warm-up failed")
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python app.py", description="Start the chat window; the first launch builds the index from the corpus.",
+        epilog="Every setting is also a RAG_* environment variable (see the settings table in the README), for "
+               "example RAG_PORT=7861, RAG_HOST=0.0.0.0, RAG_DATA_DIR=/srv/guidance.")
+    parser.add_argument("--port", type=int, help="port to serve on (default: RAG_PORT, else 7860)")
+    parser.add_argument("--host", help="address to listen on (default: RAG_HOST, else 127.0.0.1)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     # Gradio asks matplotlib for its backend on every request; without a backend named, the first request waits
     # while matplotlib imports pyplot to choose one (0.3 s). The app draws no plots.
     os.environ.setdefault("MPLBACKEND", "agg")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request
     try:
-        settings = Settings.from_env()
+        chosen = {"port": args.port, "host": args.host}
+        settings = Settings.from_env(**{name: value for name, value in chosen.items() if value is not None})
         ensure_index(settings)
         from chatbot.bot import build_bot
 
@@ -38,7 +51,14 @@ def main() -> int:
 
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)
-    except (ChatbotError, OSError) as err:
+    except OSError as err:
+        if "empty port" not in str(err):  # Gradio's words when the port is taken; its advice names its own variable
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(f"error: port {settings.port} on {settings.host} is already in use. Stop the program using it, or "
+              "start on another port: `python app.py --port 7861` (or RAG_PORT=7861).", file=sys.stderr)
+        return 1
+    except ChatbotError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"Running on {demo.local_url}" + (" (login required)" if settings.auth_user else ""), flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -70,3 +71,26 @@ def test_app_py_refuses_an_empty_corpus_with_an_actionable_message(tmp_path):
     assert completed.returncode == 1
     assert completed.stderr.strip().splitlines()[-1].startswith("error: Nothing could be indexed from ")
     assert "Traceback" not in completed.stderr
+
+
+def test_app_py_help_says_how_to_choose_the_port_and_starts_nothing(tmp_path):
+    completed = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True,
+                               timeout=60, env={**os.environ, "RAG_DATA_DIR": str(tmp_path / "data")})
+    assert completed.returncode == 0
+    assert "--port" in completed.stdout and "RAG_PORT" in completed.stdout
+    assert not (tmp_path / "data").exists(), "--help ingests nothing"
+
+
+def test_a_port_in_use_gets_a_message_naming_the_projects_own_way_to_change_it(corpus_settings):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "app.py", "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=240,
+            env={**os.environ, "RAG_DATA_DIR": str(corpus_settings.data_dir),
+                 "RAG_CORPUS_DIR": str(corpus_settings.corpus_dir)})
+    assert completed.returncode == 1
+    last = completed.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: port {port} on 127.0.0.1 is already in use") and "--port" in last, last
+    assert "GRADIO_SERVER_PORT" not in completed.stderr and "Traceback" not in completed.stderr

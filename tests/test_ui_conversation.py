@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from chatbot.query.history import context
 from chatbot.ui import conversation, render, source_links
 from chatbot.types import Answer, Citation
 
@@ -164,3 +165,20 @@ def test_a_kept_conversation_is_restored_and_an_unreadable_one_starts_afresh():
     for stored in (None, "text", [{"question": "q"}], [{"question": "q", "answer": "a", "citations": [{"n": "x"}]}]):
         shown, turns, panel, previews, export = restored(stored, "Assistant")
         assert (shown, turns, export["interactive"]) == ([], [], False) and "data-answer" not in previews, stored
+
+
+def test_a_turn_keeps_the_question_as_typed_and_the_correction_in_the_notice():
+    answer = Answer(question="do i need approval for storyboards", text=ANSWER, citations=(citation(1),),
+                    notice="Searched for: approval, storyboards")
+    kept = conversation.turn_of(answer, "do i need aproval for storybords ")
+    assert kept["question"] == "do i need aproval for storybords"
+    assert kept["notice"] == "Searched for: approval, storyboards"
+    assert conversation.turn_of(answer, "")["question"] == answer.question
+
+
+def test_chained_follow_ups_are_read_as_separate_questions():
+    history = [{"role": "user", "content": "can we use Midjourney for moodboards"},
+               {"role": "assistant", "content": "Proceed."},
+               {"role": "user", "content": "what about posters?"},
+               {"role": "assistant", "content": "Use judgment."}]
+    assert context("and for the final one?", history) == "can we use Midjourney for moodboards / what about posters?"

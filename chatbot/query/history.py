@@ -69,7 +69,7 @@ def context(question: str, history: Sequence = (), max_chars: int = 2000) -> str
         return ""
     found = earlier[0]
     for previous in earlier[1:]:
-        found = f"{found} {previous}" if is_follow_up(previous) else previous
+        found = f"{found} / {previous}" if is_follow_up(previous) else previous  # " / ": read as two questions
     return found
 
 

@@ -19,8 +19,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def turn_of(answer: Answer, asked: str) -> dict:
-    """One answered question as JSON-ready data (what the browser keeps between visits)."""
-    return {"question": answer.question or asked, "answer": answer.text, "notice": answer.notice,
+    """One answered question as JSON-ready data (what the browser keeps between visits).
+
+    The question is kept as typed: a typo the search corrected shows in the notice ("Searched for: …"), never in
+    the person's own words.
+    """
+    return {"question": asked.strip() or answer.question, "answer": answer.text, "notice": answer.notice,
             "declined": answer.declined, "failed": False,
             "citations": [dataclasses.asdict(citation) for citation in answer.citations]}
 
