@@ -251,3 +251,17 @@ def test_a_missing_index_says_what_to_do_and_creates_nothing(make_settings):
     with pytest.raises(IndexMissing, match=r"No index in .*Run `python -m ingest` first"):
         UseCaseChecker(settings).assess("A mood board", ALL_YES)
     assert not settings.data_dir.exists()
+
+
+def test_a_description_of_noise_is_said_to_match_nothing_and_shows_no_rows(checker):
+    assessment = checker.assess("asdf qwer ;;; zxcv", ["yes"] * 5)
+    assert any("No word of the description occurs in the indexed guidance" in n for n in assessment.notices)
+    assert assessment.matrix_rows == ()
+    assert checker.assess("A mood board for the art department", ["yes"] * 5).notices == ()
+
+
+def test_the_panel_says_right_under_the_outcome_that_unanswered_principles_count_as_unsure(checker):
+    from chatbot.ui import check_view
+
+    shown = check_view.assessment_html(checker.assess("A mood board for the art department", {}))
+    assert shown.index("check-outcome") < shown.index("counted as unsure") < shown.index(">Why<")

@@ -19,6 +19,8 @@ def assessment_html(assessment: Assessment) -> str:
         f'<span class="check-outcome-icon" aria-hidden="true">{OUTCOME_ICONS[level]}</span>'
         f'<span class="check-outcome-text">{html.escape(assessment.outcome)}</span>'
         f'{_marks(assessment.outcome_cites)}</div>',
+        # What the outcome was read from comes right under it: an unanswered principle counted as unsure, say.
+        *(f'<p class="check-notice">{html.escape(notice)}</p>' for notice in assessment.notices),
     ]
     if assessment.triggers:
         items = "".join(
@@ -46,8 +48,6 @@ def assessment_html(assessment: Assessment) -> str:
         parts.append('<h2 class="check-heading">Closest rows of the Proposed Use Case Matrix</h2>'
                      f'<p class="check-note">{html.escape(ROWS_NOTE)}</p>'
                      f'<ul class="check-matrix">{rows}</ul>')
-    for notice in assessment.notices:
-        parts.append(f'<p class="check-notice">{html.escape(notice)}</p>')
     parts.append(f'<p class="check-disclaimer">{html.escape(DISCLAIMER)}</p></section>')
     return "".join(parts)
 

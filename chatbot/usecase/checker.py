@@ -34,6 +34,9 @@ GUIDING_PRINCIPLES = "Guiding Principles"
 MAX_DESCRIPTION_CHARS = 50_000
 # Rows after the best one are shown only when nearly as close in meaning; a far row would only distract.
 ROW_RELATIVE_FLOOR = 0.6
+UNREAD_DESCRIPTION = ("No word of the description occurs in the indexed guidance, so nothing in it could be "
+                      "matched: the outcome rests on the answers and ticked areas alone. Describe the planned use in "
+                      "a sentence: what is generated, with which tool, and where it ends up.")
 # The matrix marks each row with one of three symbols (its own legend, restated in the corpus).
 MATRIX_ACTIONS = (("🛑", "requires escalation"), ("⚠", "use judgment"), ("✅", "proceed"))
 
@@ -81,6 +84,9 @@ class UseCaseChecker:
         detections = detect_areas(read)  # all of it: an area named late in a long description still counts
         decision = decide(answers, areas, detections, matrix_row(read))
         snapshot = self.reader.snapshot()
+        readable = _readable(read, snapshot)
+        if read and not readable:
+            notices += (UNREAD_DESCRIPTION,)
         guidance = _guidance_passages(snapshot)
         cited: list[Passage] = []
         relied_on: dict[int, list[str]] = {}
@@ -122,7 +128,8 @@ class UseCaseChecker:
             triggers.append(CitedTrigger(trigger.kind, trigger.key, trigger.label, trigger.reason,
                                          tuple(dict.fromkeys(cites))))
         rows = []
-        for passage, score in self._closest_rows(snapshot, guidance, read[: self.settings.max_question_chars]):
+        shown = read[: self.settings.max_question_chars] if readable else ""  # no row is near a string of noise
+        for passage, score in self._closest_rows(snapshot, guidance, shown):
             symbol, action = _action(passage.text)
             [n] = cite(passage, symbol[:1] or "matrix")
             rows.append(MatrixRow(_last_heading(passage.section), symbol, action, round(score, 4), n))
@@ -191,6 +198,12 @@ class UseCaseChecker:
             return []
         floor = ROW_RELATIVE_FLOOR * max(score for _, score in shown)
         return shown[:1] + [(passage, score) for passage, score in shown[1:] if score > 0 and score >= floor]
+
+
+def _readable(text: str, snapshot: "Snapshot") -> bool:
+    """Whether any word of `text` occurs in the index: a string of noise ("asdf qwer") matches nothing."""
+    unseen = snapshot.lexical.idf("\x00")
+    return any(snapshot.lexical.idf(token) < unseen for token in terms(text)[0])
 
 
 def _guidance_passages(snapshot: "Snapshot") -> list[tuple[int, Passage]]:
