@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot.answer import decision
-from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, SMALL_TALK, is_small_talk
 from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
 from chatbot.answer.compose import asks_for_list, opens_with_list, question_parts
 from chatbot.answer.outline import asked_headings, section_parts
@@ -224,6 +224,8 @@ class Bot:
         query = self._read(question, history)
         if query.empty:
             return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(query.notices))
+        if is_small_talk(query.asked):  # "hi" or "thanks": never searched, nor read as a follow-up
+            return Answer(question=query.asked, text=SMALL_TALK, declined=True, notice=" ".join(query.notices))
         started = time.perf_counter()
         reading = self._reading(query, bank)
         retrieved = time.perf_counter()

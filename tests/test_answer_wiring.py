@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chatbot.answer.decline import NOT_COVERED
+from chatbot.answer.decline import NOT_COVERED, SMALL_TALK
 from chatbot.answer.llm import context_lines
 from chatbot.answer.verdict import LABELS
 from chatbot.usecase.checker import UseCaseChecker
@@ -84,6 +84,15 @@ def test_chat_shorthand_is_spelled_out_and_never_named_as_a_gap(bot):
     assert typed.question == "what is the rule about ai voices to be honest"
     assert "tbh" not in typed.text and "abt" not in typed.text and "say nothing about" not in typed.text
     assert typed.text == bot.ask("what is the rule about ai voices to be honest").text
+
+
+@pytest.mark.parametrize("said", ["hi", "Hello there!", "thanks a lot", "ok got it"])
+def test_a_greeting_or_thanks_gets_what_the_assistant_does_and_is_no_follow_up(bot, said):
+    history = [{"role": "user", "content": "what are union pay rates for background extras"},
+               {"role": "assistant", "content": "No answer in the sources."}]
+    answer = bot.ask(said, history)
+    assert answer.text == SMALL_TALK and not answer.citations
+    assert "follow-up" not in answer.notice
 
 
 def test_a_self_contained_question_after_another_topic_does_not_carry_it(bot):
