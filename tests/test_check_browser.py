@@ -150,3 +150,24 @@ def test_a_consent_given_only_verbally_is_flagged_against_explicit_documented_co
         quotes = " ".join(page.locator("#check-sources .source-card").filter(
             has=page.locator(".source-section", has_text="Talent")).locator("mark.source-quote").all_inner_texts())
         assert cited and "documented consent" in quotes, "the card shows the guidance's own sentence"
+
+
+def test_each_principle_is_one_named_radio_group_chosen_with_the_arrow_keys(bot):
+    with serve(bot, bot.settings) as demo, chromium_page(width=1400, height=1100) as page:
+        open_check_tab(page, demo.local_url)
+        group = page.get_by_role("radiogroup", name=PRINCIPLES[0].question)
+        assert group.count() == 1, "the question names its options' group"
+        page.locator("#check-description textarea").fill("A mood board for the art department")
+        page.locator("#check-description textarea").focus()
+        page.keyboard.press("Tab")  # one stop for the whole group, then Space picks and the arrows move
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('#check-principle-1 input[value=\"no\"]').checked")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "check-principle-2"
+        for number in range(2, 6):
+            answer(page, number, "yes")
+        page.locator("#check-assess").click()
+        outcome = page.locator("#check-result .check-outcome")
+        outcome.wait_for()
+        assert outcome.get_attribute("data-level") == "escalate", "the arrow key's choice reached the check"

@@ -90,3 +90,9 @@ def test_no_serious_or_critical_axe_violation_on_either_tab_before_or_after_an_a
                       for node in v["nodes"][:3]]
                 for key, violations in found.items() if blocking(violations)}
     assert not problems, json.dumps(problems, indent=1)
+
+
+def test_the_question_box_is_named_by_its_label_alone(bot):
+    with serve(bot, bot.settings) as demo, chromium_page() as page:
+        page.goto(demo.local_url)
+        page.get_by_role("textbox", name="Your question", exact=True).wait_for()  # not "Your question Ask"

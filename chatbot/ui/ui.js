@@ -69,12 +69,33 @@
       examples.setAttribute("role", "group");
       examples.setAttribute("aria-label", "Example questions");
     });
+    labelForms();
     const panel = document.querySelector(PANEL);
     if (panel && !panel.hasAttribute("aria-live")) {
       panel.setAttribute("role", "region");
       panel.setAttribute("aria-label", "Sources of the selected answer");
       panel.setAttribute("aria-live", "polite");
     }
+  }
+
+  // Gradio draws each radio of a question with a name of its own and leaves the fieldset without a legend: a
+  // screen reader hears "yes, radio" with no question, and Tab stops at every option. One name per question makes
+  // its options one group (Tab enters it, arrow keys choose); the question's text names the group. The question box
+  // is named by its label alone, not by the label and the Ask button inside it.
+  function labelForms() {
+    document.querySelectorAll("fieldset.check-principle").forEach((group) => {
+      const question = group.querySelector('[data-testid="block-info"]');
+      if (question && !group.hasAttribute("aria-labelledby")) {
+        question.id = question.id || `${group.id}-question`;
+        group.setAttribute("role", "radiogroup");
+        group.setAttribute("aria-labelledby", question.id);
+      }
+      group.querySelectorAll('input[type="radio"]').forEach((option) => {
+        if (option.name !== group.id) option.name = group.id;
+      });
+    });
+    const box = document.querySelector("#question textarea");
+    if (box && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", "Your question");
   }
 
   function whenShown(number, then) {
@@ -185,6 +206,8 @@
       revealNewest();
     });
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  // Gradio sets each radio's own name again whenever a choice changes: the group's name is put back at once.
+  new MutationObserver(labelForms).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["name"] });
 
   // A wide screen with a mouse gets the question box focused; a phone keeps its page still and its keyboard shut.
   if (window.matchMedia("(min-width: 900px) and (pointer: fine)").matches) {
