@@ -143,6 +143,8 @@ def test_unknown_area_raises_and_lists_the_known_ones():
 @pytest.mark.parametrize("description, areas", [
     ("A digital replica of the lead actress for a stunt", {"talent-likeness"}),
     ("De-age the actor for the flashback", {"talent-likeness"}),
+    ("de age the lead for the flashbacks", {"talent-likeness"}),
+    ("The age of the actor matters to the story", set()),
     ("Use a voice clone of our narrator", {"talent-likeness"}),
     ("Swap in the performer's likeness", {"talent-likeness"}),
     ("An AI sign that will be in the final cut", {"final-deliverables"}),

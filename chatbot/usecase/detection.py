@@ -21,7 +21,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
     ("talent-likeness", r"likeness(?:es)?"),
     ("talent-likeness", r"digital (?:doubles?|replicas?|twins?|humans?|performers?)"),
     ("talent-likeness", rf"replicas?|replicat(?:e|es|ed|ing|ion of) (?:the |an? |his |her |their )?{_PERSON}s?"),
-    ("talent-likeness", r"(?:de|re)-?ag(?:e|es|ed|ing|eing)"),
+    ("talent-likeness", r"(?:de|re)[- ]?ag(?:e|es|ed|ing|eing)"),  # "de-age", "deage", "de age"
     ("talent-likeness", r"younger version|older version"),
     ("talent-likeness", r"voice (?:clones?|cloning|models?|doubles?)|clon(?:e|es|ed|ing) (?:[\w']+ ){0,2}voices?"),
     ("talent-likeness", r"synthetic (?:voices?|performers?|actors?)"),
