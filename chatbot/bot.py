@@ -20,6 +20,7 @@ from chatbot.answer.outline import asked_headings, section_parts
 from chatbot.answer.respond import Listing, respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
+from chatbot.query.history import asks_again
 from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
 from chatbot.query.parts_of_speech import never_nominal
 from chatbot.query.query import Query, read_question
@@ -253,11 +254,15 @@ class Bot:
         )
 
     def _verdict(self, reading: Reading) -> Verdict | None:
-        """The bottom line for a can-I question, citing the rule from the passages found or else the index."""
-        if not asks_verdict(reading.query.asked):
+        """The bottom line for a can-I question, or one asking the can-I question before it again ("what about
+        for …?"), citing the rule from the passages found or else the index."""
+        query = reading.query
+        # "what about for the poster?" after a can-I question asks it again, of the poster alone.
+        again = bool(query.context) and asks_again(query.asked) and asks_verdict(query.context)
+        if not (again or asks_verdict(query.asked)):
             return None
         passages = list(reading.retrieval.passages) + self.reader.snapshot().passages
-        return verdict(reading.query.asked, passages)
+        return verdict(query.asked, passages, asked=again)
 
     def _answer(self, reading: Reading, outcome: str, found: Verdict | None, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""

@@ -95,6 +95,15 @@ def test_a_greeting_or_thanks_gets_what_the_assistant_does_and_is_no_follow_up(b
     assert "follow-up" not in answer.notice
 
 
+@pytest.mark.parametrize(("again", "label"), [("what about for the final poster?", WRITTEN_APPROVAL),
+                                              ("and for background signage?", ESCALATE)])
+def test_a_can_i_question_asked_again_of_something_else_gets_that_things_verdict(bot, again, label):
+    history = [{"role": "user", "content": "can we use midjourney for moodboards"},
+               {"role": "assistant", "content": "Proceed, and tell your Netflix contact."}]
+    assert bot.ask(again, history).text.startswith(f"**{LABELS[label]}.**")
+    assert not bot.ask("what about for scheduling?", history).text.startswith("**")  # no rule names it
+
+
 def test_a_self_contained_question_after_another_topic_does_not_carry_it(bot):
     history = [{"role": "user", "content": "can we put our script into chatgpt"}]
     answer = bot.ask("is it ok to use AI for background signage?", history)

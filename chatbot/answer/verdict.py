@@ -84,7 +84,7 @@ def asks_verdict(question: str) -> bool:
     return bool(_ASKS_VERDICT.search(question))
 
 
-def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
+def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False) -> Verdict | None:
     """The verdict for a planned use the question describes, or None when no rule clearly applies.
 
     Args:
@@ -92,8 +92,10 @@ def verdict(question: str, passages: Sequence[Passage] = ()) -> Verdict | None:
         passages: passages that may hold the rule (the retrieved ones, or the index's guidance passages).
             When given, the verdict cites the first one under the rule's heading, and a question whose rule
             none of them states gets no verdict: the indexed sources must say it, not this module.
+        asked: the question asks for a verdict whatever its words ("what about for the poster?" after "can we
+            use AI for mood boards?"); only the use it names decides.
     """
-    if not asks_verdict(question):
+    if not (asked or asks_verdict(question)):
         return None
     mentions, cues = "", ()
     detections = [d for d in detect_areas(question)

@@ -13,6 +13,8 @@ _FOLLOW_UP_START = re.compile(
     r"^\s*(what about|how about|what if|and|also|same for|same with|then|but|so|or|what else|anything else)\b",
     re.IGNORECASE,
 )
+# "what about for the poster?", "and for extras?": the question before it, asked again of something else.
+_ASKED_AGAIN = re.compile(r"^\s*(what about|how about|and|same for|same with|or)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|that|this|these|those|they|them|their|one|ones|there|he|she|him|her)\b", re.IGNORECASE)
 # "is it ok to...", "it is allowed": an "it" that points at nothing before it.
 _DUMMY_IT = re.compile(r"\b(?:is|was|would|will) it (?:\w+ )?(?:ok|okay|fine|alright|allowed|acceptable|possible|legal|"
@@ -48,6 +50,11 @@ def user_turns(history: Sequence, max_chars: int = 2000) -> list[str]:
             questions.append(_content_text(getattr(turn, "content", "")))
     cleaned = (clean_question(question, max_chars).text for question in questions)
     return [question for question in cleaned if question]
+
+
+def asks_again(question: str) -> bool:
+    """True when the question asks the one before it again, of something else ("what about for posters?")."""
+    return bool(_ASKED_AGAIN.match(question))
 
 
 def is_follow_up(question: str) -> bool:
