@@ -127,6 +127,14 @@ def test_a_question_the_sources_only_partly_settle_names_the_gap_then_the_neares
     assert answer.text.startswith("The sources found say nothing about \u201cpay\u201d")
     assert "\n- " in answer.text and answer.citations
     assert "consent" in answer.text
+    assert "The nearest rules they give:" in answer.text and {c.kind for c in answer.citations} == {"guidance"}
+
+
+def test_nearest_sentences_that_are_not_the_guidances_own_are_not_called_rules(bot):
+    answer = bot.ask("can we use ai to translate subtitles")
+    assert answer.outcome == "partly"
+    assert "The nearest passages found:" in answer.text and "rules" not in answer.text.split("\n")[0]
+    assert {c.kind for c in answer.citations} != {"guidance"}
 
 
 def test_other_rulebooks_are_partly_answered_by_naming_them_not_by_a_list_of_companies(bot):

@@ -26,6 +26,9 @@ PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
 NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
 NO_SETTLEMENT = "The sources found do not settle this question directly."
 NEAREST = "The nearest rules they give:"
+# A sentence quoted from anything but the guidance itself (news, a summary of either) is no rule.
+NEAREST_PASSAGES = "The nearest passages found:"
+RULE_KINDS = frozenset({"guidance"})
 
 Embed = Callable[[str], np.ndarray]
 
@@ -98,7 +101,8 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         if not chosen:
             return Draft("", ())
         statement = gap.statement if gap and gap.missing else NO_SETTLEMENT
-        return Draft(f"{statement} {NEAREST}\n{bullets(numbering.quote(chosen))}", tuple(numbering.citations))
+        lead_in = NEAREST if all(c.passage.kind in RULE_KINDS for c in chosen) else NEAREST_PASSAGES
+        return Draft(f"{statement} {lead_in}\n{bullets(numbering.quote(chosen))}", tuple(numbering.citations))
     opening = verdict_line(verdict, numbering) if verdict and verdict.passage else ""
     if opening:
         max_passages = max(1, max_passages - 1)  # the rule's passage counts among those one reply may cite
