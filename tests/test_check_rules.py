@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatbot.usecase.detection import detect_areas
+from chatbot.usecase.detection import detect_areas, matrix_row
 from chatbot.usecase.rules import (
     AREAS,
     ESCALATE,
@@ -243,3 +243,11 @@ def test_a_spoken_consent_alone_is_enough_to_flag_and_a_denied_one_is_shown_not_
     assert "talent-likeness" in counted("The presenter verbally agreed to the plan")
     [detection] = [d for d in detect_areas("Written consent, not a verbal agreement") if d.area == "talent-likeness"]
     assert not detection.counted and detection.negation == "not"
+
+
+def test_a_key_art_poster_is_a_key_visual_not_a_background_element():
+    description = "Key art poster for the season launch made in Firefly"
+    decision = decide(ALL_YES, detections=detect_areas(description), row=matrix_row(description))
+    assert decision.outcome == WRITTEN_APPROVAL
+    assert [(t.kind, t.key) for t in decision.triggers] == [("area", "key-creative-elements")]
+    assert matrix_row("A poster in the background of the diner scene")[0] == "background-elements"

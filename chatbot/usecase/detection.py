@@ -75,9 +75,12 @@ IDEATION_ROW, BACKGROUND_ROW = "ideation", "background-elements"
 _IDEATION = re.compile(
     r"\b(?:mood ?-?boards?|look ?books?|reference (?:images?|pictures?|photos?)|concept art|storyboards?|ideation"
     r"|brainstorm\w*|pitch decks?)\b", re.IGNORECASE)
+# A key-art poster is a key visual (an always-approval key creative element, and a row of its own), not an
+# element in the background of a shot.
 _BACKGROUND = re.compile(
-    r"\b(?:signage|signs|posters?|billboards?|set dressing|news ?papers?|news clippings?|background "
-    r"(?:elements?|props?|graphics|art|screens?))\b", re.IGNORECASE)
+    r"\b(?:signage|signs|(?<!key art )(?<!key-art )(?<!key visual )posters?"
+    r"|billboards?|set dressing|news ?papers?|news clippings?|background (?:elements?|props?|graphics|art|screens?))\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
