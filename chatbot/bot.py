@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import sys
 import threading
@@ -16,7 +17,7 @@ from chatbot.answer import decision
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, SMALL_TALK, is_small_talk
 from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
 from chatbot.answer.compose import asks_for_list, opens_with_list, question_parts
-from chatbot.answer.outline import asked_headings, section_parts
+from chatbot.answer.outline import asked_headings, section_intro, section_parts
 from chatbot.answer.respond import Listing, respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
@@ -306,15 +307,22 @@ class Bot:
             # principles" outranks the principles themselves): every passage found is looked at then.
             found = reading.retrieval.passages if titles else reading.retrieval.passages[:SUPPORT_PASSAGES]
             headings = asked_headings(part_query.vector, found, self._heading, titles=titles)
-            snapshot = self.reader.snapshot()
-            sections = next(filter(None, (section_parts(h, snapshot.passages) for h in headings)), [])
-            if sections:
-                bank = self._load()[1]
-                return Listing(part, part_query, tuple(
-                    dataclasses.replace(reading.retrieval, passages=tuple(chunks),
-                                        quotes=tuple(find_quotes(part_query.vector, chunks, bank)))
-                    for chunks in sections))
+            passages = self.reader.snapshot().passages
+            listed = next(((h, parts_of) for h in headings if (parts_of := section_parts(h, passages))), None)
+            if listed:
+                heading, sections = listed
+                intro = section_intro(heading, passages)
+                within = functools.partial(self._within, reading, part_query)
+                return Listing(part, part_query, tuple(within(chunks) for chunks in sections),
+                               within(intro) if intro else None)
         return None
+
+    def _within(self, reading: Reading, query: Query, chunks: Sequence[Passage]) -> Retrieval:
+        """The reading's retrieval narrowed to `chunks` (one part of a listed section), their sentences scored for
+        `query`."""
+        bank = self._load()[1]
+        return dataclasses.replace(reading.retrieval, passages=tuple(chunks),
+                                   quotes=tuple(find_quotes(query.vector, chunks, bank)))
 
     def _heading(self, heading: str) -> np.ndarray:
         """A heading's vector; headings recur from question to question, so each is embedded once."""

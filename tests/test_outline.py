@@ -45,12 +45,15 @@ def test_the_parts_are_the_direct_subsections_of_that_document_in_index_order():
     assert section_parts(("rules.md", ("Other",)), PASSAGES) == []  # no subsections: not a list
 
 
-def test_which_uses_always_need_approval_lists_one_rule_per_area(bot):
+def test_which_uses_always_need_approval_lists_one_rule_per_area_after_what_the_list_is(bot):
     answer = bot.ask("which uses always need written approval?")
-    lines = answer.text.splitlines()
+    intro, items = answer.text.split("\n\n")
+    assert not intro.startswith("- ") and intro.endswith("[1]")
+    lines = items.splitlines()
     assert len(lines) == 4 and all(line.startswith("- ") for line in lines)
     sections = [c.section.rsplit("> ", 1)[-1] for c in answer.citations]
-    assert sections == ["1. Data Use", "2. Creative Output", "3. Talent & Performance", "4. Ethics & Representation"]
+    assert sections == ["What use cases always require written approval?", "1. Data Use", "2. Creative Output",
+                        "3. Talent & Performance", "4. Ethics & Representation"]  # the section's own text first
     assert "listed under" not in answer.text  # the cases themselves, not a pointer to them
 
 
@@ -67,7 +70,9 @@ def test_a_list_request_naming_a_section_by_its_title_lists_its_parts(bot):
     answer = bot.ask("list the 5 principles")
     principles = [c.section.rsplit("> ", 1)[-1] for c in answer.citations if c.section.startswith("Guiding Principles >")]
     assert [p.split(":")[0] for p in principles[:5]] == [f"Principle {n}" for n in range(1, 6)], answer.text
-    assert all(line.startswith("- ") for line in answer.text.splitlines())
+    intro, items = answer.text.split("\n\n")
+    assert answer.citations[0].section == "Guiding Principles" and "five guiding principles" in intro
+    assert all(line.startswith("- ") for line in items.splitlines())
     assert "hyper.ai" not in answer.text  # not a summary's own "five principles"
 
 

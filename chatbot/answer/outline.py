@@ -54,6 +54,13 @@ def asked_headings(vector: np.ndarray, found: Sequence[Passage], embed: Callable
                   key=lambda section: -closeness[section])
 
 
+def section_intro(heading: Heading, passages: Sequence[Passage]) -> list[Passage]:
+    """The chunks of `heading`'s own text, before its first subsection: what the list is ("a few examples, not a
+    complete list")."""
+    source, path = heading
+    return [passage for passage in passages if passage.source == source and _path(passage) == path]
+
+
 def section_parts(heading: Heading, passages: Sequence[Passage]) -> list[list[Passage]]:
     """The chunks of each direct subsection of `heading` in its document, subsections in the order the index
     holds them; empty when it has fewer than MIN_PARTS."""

@@ -80,6 +80,7 @@ class Listing:
     part: str  # the question, or the part of it, that the list answers
     query: Query
     sections: tuple[Retrieval, ...]
+    intro: Retrieval | None = None  # the section's own text before its parts, when it has any
 
 
 def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: str = "answered",
@@ -115,6 +116,8 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         body = bullets(lines)
     elif listing is not None and (listed := _listed(listing, max(max_passages, len(listing.sections)),
                                                    set(numbering.numbers), said)):
+        if not opening and (intro := _intro(listing, said)):
+            opening = numbering.quote([intro])[0]  # numbered first, as it is read first
         body = bullets(numbering.quote(listed))
     else:
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
@@ -138,6 +141,15 @@ def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.
     if vector is None and embed is not None:
         vector = embed(sentence)
     return () if vector is None else (vector,)
+
+
+def _intro(listing: Listing, said: Sequence[np.ndarray]) -> Candidate | None:
+    """The sentence of the section's own text that best introduces the list (what it lists, how completely)."""
+    if listing.intro is None:
+        return None
+    found = [c for c in extractive.candidates(listing.query, standalone_quotes(listing.intro))
+             if not extractive.repeats(c, said)]
+    return max(found, key=lambda c: c.score, default=None)
 
 
 def _listed(listing: Listing, max_passages: int, cited: set[str], said: Sequence[np.ndarray]) -> list[Candidate]:
