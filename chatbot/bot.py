@@ -17,11 +17,12 @@ from chatbot.answer import decision
 from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, SMALL_TALK, is_small_talk
 from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
 from chatbot.answer.compose import asks_for_list, opens_with_list, question_parts
-from chatbot.answer.outline import asked_headings, section_intro, section_parts
+from chatbot.answer.outline import asked_headings, section_headings, section_intro, section_parts
 from chatbot.answer.respond import Listing, respond
 from chatbot.answer.verdict import Verdict, asks_verdict, verdict
 from chatbot.errors import ConfigError
 from chatbot.query.history import asks_again
+from chatbot.query.shorthand import shorthand
 from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
 from chatbot.query.parts_of_speech import never_nominal
 from chatbot.query.query import Query, read_question
@@ -132,11 +133,14 @@ class Bot:
         _, bank = self._load()
         self._embed("warm up")
         never_nominal()  # the lexicon that tells the gap detector which words can be a question's subject
+        self._of_snapshot()  # the speller of the index's words
+        shorthand()
         if sentences:
             passages = self.reader.snapshot().passages
             bank.get(passages)
             if bank.unsaved:
                 bank.save(passages)
+            self._embed_headings(passages)
 
     def _embed(self, text: str) -> np.ndarray:
         if self._embedder is None:
@@ -306,6 +310,7 @@ class Bot:
             # A section named by its title may rank below the passages that mention it (a summary listing "five
             # principles" outranks the principles themselves): every passage found is looked at then.
             found = reading.retrieval.passages if titles else reading.retrieval.passages[:SUPPORT_PASSAGES]
+            self._embed_headings(found)
             headings = asked_headings(part_query.vector, found, self._heading, titles=titles)
             passages = self.reader.snapshot().passages
             listed = next(((h, parts_of) for h in headings if (parts_of := section_parts(h, passages))), None)
@@ -323,6 +328,16 @@ class Bot:
         bank = self._load()[1]
         return dataclasses.replace(reading.retrieval, passages=tuple(chunks),
                                    quotes=tuple(find_quotes(query.vector, chunks, bank)))
+
+    def _embed_headings(self, passages: Sequence[Passage]) -> None:
+        """Embed, in one batch, the headings of `passages` not embedded yet: a list question looks at many."""
+        missing = list(dict.fromkeys(heading for passage in passages for heading in section_headings(passage)
+                                     if heading not in self._headings))
+        if missing:
+            if self._embedder is None:
+                self._load()
+            vectors = np.asarray(self._embedder.embed_documents(missing), dtype=np.float32)
+            self._headings.update(zip(missing, vectors))
 
     def _heading(self, heading: str) -> np.ndarray:
         """A heading's vector; headings recur from question to question, so each is embedded once."""

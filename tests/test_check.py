@@ -255,9 +255,10 @@ def test_a_missing_index_says_what_to_do_and_creates_nothing(make_settings):
 
 def test_a_description_of_noise_is_said_to_match_nothing_and_shows_no_rows(checker):
     assessment = checker.assess("asdf qwer ;;; zxcv", ["yes"] * 5)
-    assert any("No word of the description occurs in the indexed guidance" in n for n in assessment.notices)
+    assert any("No word of the description occurs in the indexed documents" in n for n in assessment.notices)
     assert assessment.matrix_rows == ()
     assert checker.assess("A mood board for the art department", ["yes"] * 5).notices == ()
+    assert checker.assess("We will do it ourselves, all of it.", ["yes"] * 5).notices == ()  # vague, not noise
 
 
 def test_the_panel_says_right_under_the_outcome_that_unanswered_principles_count_as_unsure(checker):

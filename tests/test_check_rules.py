@@ -245,8 +245,9 @@ def test_a_spoken_consent_alone_is_enough_to_flag_and_a_denied_one_is_shown_not_
     assert not detection.counted and detection.negation == "not"
 
 
-def test_a_key_art_poster_is_a_key_visual_not_a_background_element():
-    description = "Key art poster for the season launch made in Firefly"
+@pytest.mark.parametrize("description", ["Key art poster for the season launch made in Firefly",
+                                         "Key-art posters for the season launch", "key-visual posters for the pitch"])
+def test_a_key_art_poster_is_a_key_visual_not_a_background_element(description):
     decision = decide(ALL_YES, detections=detect_areas(description), row=matrix_row(description))
     assert decision.outcome == WRITTEN_APPROVAL
     assert [(t.kind, t.key) for t in decision.triggers] == [("area", "key-creative-elements")]

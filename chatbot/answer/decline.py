@@ -16,14 +16,14 @@ EMPTY_QUESTION = (
 )
 # A greeting, thanks or acknowledgement asks nothing of the sources: it is answered with what the assistant does.
 SMALL_TALK = (
-    "I answer questions about Netflix's guidance on using generative AI in production, and about the news around "
-    "it, citing the passages behind each answer. Try, for example: \"Do I need approval to use GenAI for "
+    "I answer questions about the indexed guidance on using generative AI in production, and about the news "
+    "around it, citing the passages behind each answer. Try, for example: \"Do I need approval to use GenAI for "
     "background signage?\""
 )
 _SMALL_TALK_WORDS = frozenset("""
     hi hello hey heya hiya yo howdy greetings morning afternoon evening good day there all everyone folks team guys
     thanks thank you thx ty cheers much so very lot ok okay k kk cool great nice awesome perfect got it sure
-    bye goodbye cya see later np no problem lol haha :) yes yep
+    bye goodbye cya see ya later np no problem lol haha yes yep
     """.split())
 _WORD = re.compile(r"[a-z]+")
 

@@ -29,6 +29,11 @@ def _path(passage: Passage) -> tuple[str, ...]:
     return tuple(part.strip() for part in passage.section.split(">") if part.strip())
 
 
+def section_headings(passage: Passage) -> tuple[str, ...]:
+    """The headings above a passage, outermost first."""
+    return _path(passage)
+
+
 Heading = tuple[str, tuple[str, ...]]  # a document's source and a section path in it
 
 

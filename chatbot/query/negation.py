@@ -20,8 +20,8 @@ PSEUDO = (
     "no further", "not able to be", "not certain if", "not certain whether", "not necessarily", "without any further",
     "without difficulty", "without further", "might not", "not only", "not just", "not limited to", "no change",
     "no matter", "no doubt", "nothing but", "whether or not", "if not", "not sure", "not certain", "not yet sure",
-    # Uncertainty is not a negation: "we don't know if it ends up on screen" leaves it possible (the guidance's
-    # "unsure" is a reason to escalate, not a "no").
+    # Uncertainty is not a negation: "we don't know if it ends up on screen" leaves it possible. The guidance treats
+    # "unsure" as a reason to escalate, not as a "no" ("Guiding Principles > When to escalate").
     "not know", "don't know", "dont know", "not yet know", "not decided", "not yet decided", "not known",
     "not yet known", "not clear", "not yet clear", "not determined", "cannot say", "can't say", "cant say",
     "cannot tell", "can't tell", "cant tell",

@@ -1,8 +1,10 @@
-"""Chat shorthand and contractions spelled out before a question is read ("abt" -> "about", "dont" -> "do not").
+"""Chat shorthand spelled out before a question is read ("abt" -> "about", "tbh" -> "to be honest").
 
 People type into a chat box the way they text. Left as typed, "tbh" or "pls" is a rare word no passage holds:
-the search weighs it most, and the answer says the sources say nothing about it. The `contractions` package
-keeps the lists (English contractions with or without the apostrophe, and common chat shorthand).
+the search weighs it most, and the answer says the sources say nothing about it. The shorthand comes from the
+`contractions` package's slang list, read as data: only entries that are no English word are used ("shed",
+"diff" and "howdy" stay as typed), word by word, so no other text changes. Contractions ("dont", "we're") need no
+spelling out: the word matcher reads them (chatbot.query.words).
 """
 
 from __future__ import annotations
@@ -12,40 +14,41 @@ import json
 import pkgutil
 import re
 
-from chatbot.query.spelling import Correction
+from chatbot.query.spelling import Correction, english_words
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:/[A-Za-z]*)?")
-# Chat shorthand as common as the package's own entries, which its list lacks.
-MORE_SHORTHAND = {"pls": "please", "plz": "please", "imo": "in my opinion", "fyi": "for your information",
-                  "cuz": "because", "thru": "through", "w/o": "without", "w/": "with"}
+# Shorthand as common in chat as the package's own entries, which its list lacks.
+MORE_SHORTHAND = {"pls": "please", "plz": "please", "fyi": "for your information", "cuz": "because",
+                  "w/o": "without", "w/": "with"}
+# Entries left out: a single letter ("u", "r") is also an initial ("the U.S."), and "ur" is "your" as often as
+# "you are".
+AMBIGUOUS = frozenset({"u", "r", "ur"})
+# A word standing alone: not part of "U.S.", "don't", "w/o" (as "w/") or a hyphenated or slashed compound.
+_WORD = re.compile(r"(?<![\w.'/-])[A-Za-z0-9]+(?:/[A-Za-z]?)?(?![\w'/-]|\.\w)")
 
 
 @functools.cache
-def _shorthand() -> dict[str, str]:
-    """The chat shorthand (the package's slang list as shipped, not the contractions it adds to it, and
-    MORE_SHORTHAND), now known to the package too: what the reader is told was read otherwise."""
-    import contractions
-
-    for key, value in MORE_SHORTHAND.items():
-        contractions.add(key, value)
-    data = pkgutil.get_data("contractions", "data/slang_dict.json")
-    shipped = {key.strip().lower(): value.strip() for key, value in json.loads(data.decode("utf-8")).items()
-               if _WORD.fullmatch(key.strip())}
-    return shipped | MORE_SHORTHAND
+def shorthand() -> dict[str, str]:
+    """Lower-case shorthand -> what it stands for."""
+    shipped = json.loads(pkgutil.get_data("contractions", "data/slang_dict.json").decode("utf-8"))
+    english = english_words()
+    table = {key.strip().lower(): value.strip() for key, value in shipped.items()
+             if re.fullmatch(r"[A-Za-z0-9]+", key.strip()) and key.strip().lower() not in english}
+    return {key: value for key, value in (table | MORE_SHORTHAND).items() if key not in AMBIGUOUS}
 
 
 def spell_out(text: str) -> tuple[str, tuple[Correction, ...]]:
-    """`text` with contractions and chat shorthand spelled out, and the shorthand words read otherwise (in order).
+    """`text` with chat shorthand spelled out, and each shorthand read otherwise, in order."""
+    table = shorthand()
+    read: list[Correction] = []
 
-    Contractions are spelled out silently ("we're" -> "we are" changes no meaning); shorthand is reported, so the
-    reader sees how "abt" was read.
-    """
-    import contractions
+    def meaning(match: re.Match) -> str:
+        typed = match.group(0)
+        meant = table.get(typed.lower())
+        if meant is None:
+            return typed
+        meant = meant[0].upper() + meant[1:] if typed[0].isupper() else meant
+        read.append(Correction(typed, meant))
+        return meant
 
-    meanings = _shorthand()
-    spelled = contractions.fix(text, leftovers=True, slang=True)
-    if spelled == text:
-        return text, ()
-    read = tuple(dict.fromkeys(Correction(word, meanings[word.lower()]) for word in _WORD.findall(text)
-                               if word.lower() in meanings))
-    return spelled, read
+    spelled = _WORD.sub(meaning, text)
+    return spelled, tuple(dict.fromkeys(read))

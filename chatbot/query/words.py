@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 
@@ -33,8 +34,9 @@ STOPWORDS = frozenset(
 # A clitic typed with its apostrophe leaves its host word: "don't" -> "do", "they're" -> "they" (both stopwords).
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
 _CLITIC = re.compile(r"\b(?:won|can|shan)'t\b|n't\b|'(?:re|ve|ll|d|m)\b")
-# What `tokenize` gives for a text changes with this version: stored word indexes made before are rebuilt.
-VERSION = 2
+# Stored word indexes are rebuilt when what `tokenize` gives could differ: the word lists and patterns are digested
+# below; STEMMER is raised by hand whenever `stem` changes.
+STEMMER = 1
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -71,6 +73,11 @@ def stem(word: str) -> str:
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]
     return word
+
+
+_DIGESTED = [*sorted(STOPWORDS), *(f"{k}={v}" for k, v in sorted(_IRREGULAR_NOT.items())), _CLITIC.pattern,
+             _TOKEN.pattern]
+VERSION = f"{STEMMER}-{hashlib.sha1('|'.join(_DIGESTED).encode()).hexdigest()[:12]}"
 
 
 def tokenize(text: str) -> list[str]:

@@ -34,7 +34,7 @@ GUIDING_PRINCIPLES = "Guiding Principles"
 MAX_DESCRIPTION_CHARS = 50_000
 # Rows after the best one are shown only when nearly as close in meaning; a far row would only distract.
 ROW_RELATIVE_FLOOR = 0.6
-UNREAD_DESCRIPTION = ("No word of the description occurs in the indexed guidance, so nothing in it could be "
+UNREAD_DESCRIPTION = ("No word of the description occurs in the indexed documents, so nothing in it could be "
                       "matched: the outcome rests on the answers and ticked areas alone. Describe the planned use in "
                       "a sentence: what is generated, with which tool, and where it ends up.")
 # The matrix marks each row with one of three symbols (its own legend, restated in the corpus).
@@ -201,9 +201,11 @@ class UseCaseChecker:
 
 
 def _readable(text: str, snapshot: "Snapshot") -> bool:
-    """Whether any word of `text` occurs in the index: a string of noise ("asdf qwer") matches nothing."""
+    """False when `text` has content words and none occurs in the index: a string of noise ("asdf qwer") matches
+    nothing. Common words alone ("we will do it ourselves") are no noise, only vague."""
     unseen = snapshot.lexical.idf("\x00")
-    return any(snapshot.lexical.idf(token) < unseen for token in terms(text)[0])
+    words = terms(text)[0]
+    return not words or any(snapshot.lexical.idf(token) < unseen for token in words)
 
 
 def _guidance_passages(snapshot: "Snapshot") -> list[tuple[int, Passage]]:

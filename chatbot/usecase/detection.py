@@ -45,7 +45,7 @@ DETECTION_RULES: tuple[tuple[str, str], ...] = (
                          r"someone else's|other people's|portfolios?|scraped)"),
     ("unowned-training", r"lora|fine-?tun(?:e|ed|ing) (?:on|with) (?:an?|the|their|his|her) (?:artist|illustrator|painter)"),
     ("key-creative-elements", r"main (?:characters?|villains?|heroes|hero|protagonists?|creatures?|settings?)"),
-    ("key-creative-elements", r"(?:lead|title|central|key) (?:characters?|creatures?|villains?|locations?|settings?|visuals?|art)"),
+    ("key-creative-elements", r"(?:lead|title|central|key)[- ](?:characters?|creatures?|villains?|locations?|settings?|visuals?|art)"),
     ("key-creative-elements", r"character designs?|hero (?:props?|creatures?)"),
     ("misleading-content", r"fake (?:news|footage|interviews?|documentary|archive)|news (?:segments?|clips?|reports?|broadcasts?)"),
     ("misleading-content", r"real (?:journalists?|politicians?|news anchors?|events?|people|person|statements?)"),
@@ -75,10 +75,11 @@ IDEATION_ROW, BACKGROUND_ROW = "ideation", "background-elements"
 _IDEATION = re.compile(
     r"\b(?:mood ?-?boards?|look ?books?|reference (?:images?|pictures?|photos?)|concept art|storyboards?|ideation"
     r"|brainstorm\w*|pitch decks?)\b", re.IGNORECASE)
-# A key-art poster is a key visual (an always-approval key creative element, and a row of its own), not an
-# element in the background of a shot.
+# A key-art poster is a key visual ("Appendix > Proposed Use Case Matrix", row "Final character designs or key
+# visuals"; "2. Creative Output", rule "Generation of Key Creative Elements"), not a poster in the background of a
+# shot (row "Background elements on camera: signage and posters").
 _BACKGROUND = re.compile(
-    r"\b(?:signage|signs|(?<!key art )(?<!key-art )(?<!key visual )posters?"
+    r"\b(?:signage|signs|(?<!key art )(?<!key-art )(?<!key visual )(?<!key-visual )posters?"
     r"|billboards?|set dressing|news ?papers?|news clippings?|background (?:elements?|props?|graphics|art|screens?))\b",
     re.IGNORECASE)
 
