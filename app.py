@@ -22,6 +22,14 @@ def warm_up(bot) -> None:
         log.exception("Warm-up failed")
 
 
+def launch_error(err: Exception, settings: Settings | None) -> str:
+    """What went wrong, in words that say what to do; Gradio's advice for a port in use names its own variable."""
+    if isinstance(err, OSError) and "empty port" in str(err) and settings is not None:
+        return (f"port {settings.port} on {settings.host} is already in use. Stop the program using it, or start "
+                "on another port: `python app.py --port 7861` (or RAG_PORT=7861).")
+    return str(err)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python app.py", description="Start the chat window; the first launch builds the index from the corpus.",
@@ -39,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MPLBACKEND", "agg")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request
+    settings, warming = None, None
     try:
         chosen = {"port": args.port, "host": args.host}
         settings = Settings.from_env(**{name: value for name, value in chosen.items() if value is not None})
@@ -46,20 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         from chatbot.bot import build_bot
 
         bot = build_bot(settings)
-        threading.Thread(target=warm_up, args=(bot,), name="warm-up", daemon=True).start()
+        warming = threading.Thread(target=warm_up, args=(bot,), name="warm-up", daemon=True)
+        warming.start()
         from chatbot.ui.ui import build_ui, launch  # gradio loads while the model warms up
 
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)
-    except OSError as err:
-        if "empty port" not in str(err):  # Gradio's words when the port is taken; its advice names its own variable
-            print(f"error: {err}", file=sys.stderr)
-            return 1
-        print(f"error: port {settings.port} on {settings.host} is already in use. Stop the program using it, or "
-              "start on another port: `python app.py --port 7861` (or RAG_PORT=7861).", file=sys.stderr)
-        return 1
-    except ChatbotError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except (ChatbotError, OSError) as err:
+        if warming is not None:
+            warming.join()  # a model still loading when the process exits aborts it instead of returning 1
+        print(f"error: {launch_error(err, settings)}", file=sys.stderr)
         return 1
     print(f"Running on {demo.local_url}" + (" (login required)" if settings.auth_user else ""), flush=True)
     try:

@@ -31,6 +31,12 @@ def test_text_without_unambiguous_shorthand_is_left_as_typed(text):
     assert spell_out(text) == (text, ())
 
 
+def test_spelling_out_never_makes_a_text_longer_than_its_limit():
+    typed = "idk " * 500
+    assert spell_out(typed, limit=len(typed)) == (typed, ())
+    assert len(spell_out(typed)[0]) > len(typed)
+
+
 def test_no_shorthand_is_an_english_word_or_ambiguous():
     table = shorthand()
     assert {"abt", "tbh", "idk", "btw", "pls"} <= set(table)

@@ -72,9 +72,9 @@ def read_question(question: object, history: Sequence = (), *, max_chars: int, e
     clean = clean_question(question, max_chars)
     if not clean.text:
         return Query(asked="", text="", tokens=(), expanded=(), vector=None, notices=clean.notices)
-    text, read_as = spell_out(clean.text)
+    text, read_as = spell_out(clean.text, max_chars)
     notices = clean.notices
-    earlier = spell_out(context(text, history, max_chars))[0]
+    earlier = spell_out(context(text, history, max_chars), max_chars)[0]
     if correct is not None:
         corrected = correct(text)
         text, read_as = corrected.text, read_as + corrected.corrections

@@ -36,8 +36,12 @@ def shorthand() -> dict[str, str]:
     return {key: value for key, value in (table | MORE_SHORTHAND).items() if key not in AMBIGUOUS}
 
 
-def spell_out(text: str) -> tuple[str, tuple[Correction, ...]]:
-    """`text` with chat shorthand spelled out, and each shorthand read otherwise, in order."""
+def spell_out(text: str, limit: int | None = None) -> tuple[str, tuple[Correction, ...]]:
+    """`text` with chat shorthand spelled out, and each shorthand read otherwise, in order.
+
+    Args:
+        limit: the most characters the result may have; a text that spelling out would make longer is left as it is.
+    """
     table = shorthand()
     read: list[Correction] = []
 
@@ -51,4 +55,6 @@ def spell_out(text: str) -> tuple[str, tuple[Correction, ...]]:
         return meant
 
     spelled = _WORD.sub(meaning, text)
+    if limit is not None and len(spelled) > limit:
+        return text, ()
     return spelled, tuple(dict.fromkeys(read))
