@@ -267,7 +267,7 @@ class Bot:
         if not (again or asks_verdict(query.asked)):
             return None
         passages = list(reading.retrieval.passages) + self.reader.snapshot().passages
-        return verdict(query.asked, passages, asked=again)
+        return verdict(query.asked, passages, asked=again, owners=self._names())
 
     def _answer(self, reading: Reading, outcome: str, found: Verdict | None, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""

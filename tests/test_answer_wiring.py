@@ -9,7 +9,7 @@ import pytest
 
 from chatbot.answer.decline import NOT_COVERED, SMALL_TALK
 from chatbot.answer.llm import context_lines
-from chatbot.answer.verdict import LABELS
+from chatbot.answer.verdict import DISCLOSE, LABELS
 from chatbot.usecase.checker import UseCaseChecker
 from chatbot.usecase.rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
 
@@ -102,6 +102,16 @@ def test_a_can_i_question_asked_again_of_something_else_gets_that_things_verdict
                {"role": "assistant", "content": "Proceed, and tell your Netflix contact."}]
     assert bot.ask(again, history).text.startswith(f"**{LABELS[label]}.**")
     assert not bot.ask("what about for scheduling?", history).text.startswith("**")  # no rule names it
+
+
+def test_asking_whether_to_tell_the_contact_is_answered_yes_from_the_introduction(bot):
+    answer = bot.ask("do i need to tell netflix if our editor uses some ai upscaler")
+    assert answer.text.startswith(f"**{LABELS[DISCLOSE]}.**")
+    assert verdict_citation(answer).section == "Introduction" and "disclose" in answer.text.split("\n")[0]
+    stricter = bot.ask("do we need to tell netflix if we clone the narrator's voice")
+    assert stricter.text.startswith(f"**{LABELS[WRITTEN_APPROVAL]}.**")  # a stricter rule says more
+    others = bot.ask("do we have to tell the actors' agents when we use AI on their performance")
+    assert not others.text.startswith(f"**{LABELS[DISCLOSE]}")  # telling someone else is another question
 
 
 def test_a_self_contained_question_after_another_topic_does_not_carry_it(bot):

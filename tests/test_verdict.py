@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.answer.verdict import LABELS, Verdict, asks_verdict, verdict
+from chatbot.answer.verdict import LABELS, Verdict, asks_disclosure, asks_verdict, verdict
 from chatbot.usecase.rules import ESCALATE, PROCEED, WRITTEN_APPROVAL
 from chatbot.settings import Settings
 from chatbot.types import Passage
@@ -109,3 +109,22 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
 ])
 def test_question_shapes(question, expected):
     assert asks_verdict(question) is expected
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("do i need to tell acme if our editor uses an ai upscaler", True),
+    ("should we let acme know we use ai for the catering schedule", True),
+    ("do we have to inform our contact about it", True),
+    ("do we need to disclose it to acme?", True),
+    ("do we have to tell the actors' agents when we use AI", False),  # someone else
+    ("tell me about the rules", False),
+])
+def test_a_question_asking_whether_to_tell_the_guidances_owner_is_found_by_the_indexs_own_names(question, asks):
+    assert asks_disclosure(question, frozenset({"acme"})) is asks
+    found = verdict(question, owners=frozenset({"acme"}))
+    assert (found is not None and found.basis == "rule:disclose") is asks
+
+
+def test_telling_gives_way_to_a_stricter_rule():
+    found = verdict("do we need to tell acme if we clone the narrator's voice", owners=frozenset({"acme"}))
+    assert found.label == LABELS[WRITTEN_APPROVAL]

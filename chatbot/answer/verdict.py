@@ -29,12 +29,16 @@ from chatbot.types import Passage
 #   use-case check (chatbot/check_rules.py) detects them and decides, and so does this module.
 # - "Appendix > Proposed Use Case Matrix": ideation only (moodboards, reference images) is marked proceed;
 #   on-camera background elements (signage, posters) use judgment, escalating the story-relevant ones.
+# - "Introduction": every production partner discloses any planned GenAI use to its Netflix contact, so "do I need
+#   to tell them?" is answered yes when no stricter rule applies.
+DISCLOSE = "disclose"  # a bottom line of the chat alone: whether to tell the Netflix contact, not whether to proceed
 LABELS = {
     PROCEED: "Proceed, and tell your Netflix contact",
     ESCALATE: "Escalate to your Netflix contact first",
     WRITTEN_APPROVAL: "Written approval required",
+    DISCLOSE: "Yes, tell your Netflix contact",
 }
-LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval"}
+LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval", DISCLOSE: "proceed"}
 WHEN_TO_ESCALATE = "When to escalate"
 ROW_SENTENCES = 3  # quoted from a matrix row's passage: the row's mark, why, and what follows from it
 
@@ -52,6 +56,7 @@ _ASKS_VERDICT = re.compile(
     re.IGNORECASE,
 )
 _UNSURE = re.compile(r"\b(?:not sure|unsure|uncertain|don'?t know|can'?t tell)\b", re.IGNORECASE)
+_DISCLOSING = r"\b(?:tell|inform|notify|let|disclose|report|flag|give)\b(?:\s+[\w']+){0,3}?\s+"
 _ALL_YES = re.compile(r"\byes (?:to|on|for) (?:all|every|each)\b[^?.]{0,30}\bprinciples?\b", re.IGNORECASE)
 # Areas whose keywords alone are too broad for a chat verdict: "write a script" is not "put the script into a
 # tool". The use-case check counts them anyway, where a false alarm only costs an email.
@@ -84,7 +89,15 @@ def asks_verdict(question: str) -> bool:
     return bool(_ASKS_VERDICT.search(question))
 
 
-def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False) -> Verdict | None:
+def asks_disclosure(question: str, owners: frozenset[str] = frozenset()) -> bool:
+    """True when the question asks whether to tell the contact, or the body whose guidance it is (`owners`: the
+    names nearly every passage of the index mentions), about a use; not whether to tell anyone else."""
+    recipients = "|".join(["contacts?", *map(re.escape, sorted(owners))])
+    return bool(re.search(rf"{_DISCLOSING}(?:{recipients})\b", question, re.IGNORECASE))
+
+
+def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False,
+            owners: frozenset[str] = frozenset()) -> Verdict | None:
     """The verdict for a planned use the question describes, or None when no rule clearly applies.
 
     Args:
@@ -94,6 +107,7 @@ def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False
             none of them states gets no verdict: the indexed sources must say it, not this module.
         asked: the question asks for a verdict whatever its words ("what about for the poster?" after "can we
             use AI for mood boards?"); only the use it names decides.
+        owners: the names of the body whose guidance is indexed, whom a question may ask about telling.
     """
     if not (asked or asks_verdict(question)):
         return None
@@ -129,6 +143,10 @@ def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False
     elif _ALL_YES.search(question):
         found = _found(PROCEED, "A confident yes to all five guiding principles may need only letting your Netflix "
                        "contact know about the intended use.", WHEN_TO_ESCALATE, "socializing", "principles:yes")
+    elif asks_disclosure(question, owners):
+        found = _found(DISCLOSE, "Every planned GenAI use is disclosed to your Netflix contact; whether it may go "
+                       "ahead as planned depends on the guiding principles.", INTRODUCTION, "disclose",
+                       "rule:disclose")
     else:
         return None
     if not passages:
