@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from chatbot.answer import decision
-from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, SMALL_TALK, is_small_talk
+from chatbot.answer.decline import EMPTY_QUESTION, NOT_COVERED, SMALL_TALK, is_about_the_assistant, is_small_talk
 from chatbot.answer.gaps import Gap, find_gap, key_concepts, with_absent_kind
 from chatbot.answer.compose import asks_for_list, opens_with_list, question_parts
 from chatbot.answer.outline import asked_headings, section_headings, section_intro, section_parts
@@ -230,7 +230,7 @@ class Bot:
         query = self._read(question, history)
         if query.empty:
             return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(query.notices))
-        if is_small_talk(query.asked):  # "hi" or "thanks": never searched, nor read as a follow-up
+        if is_small_talk(query.asked) or is_about_the_assistant(query.asked):  # "hi", "what can you do?"
             return Answer(question=query.asked, text=SMALL_TALK, declined=True, notice=" ".join(query.notices))
         started = time.perf_counter()
         reading = self._reading(query, bank)

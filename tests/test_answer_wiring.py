@@ -86,8 +86,9 @@ def test_chat_shorthand_is_spelled_out_and_never_named_as_a_gap(bot):
     assert typed.text == bot.ask("what's the rule about ai voices to be honest").text
 
 
-@pytest.mark.parametrize("said", ["hi", "Hello there!", "thanks a lot", "ok got it", "howdy", "cya"])
-def test_a_greeting_or_thanks_gets_what_the_assistant_does_and_is_no_follow_up(bot, said):
+@pytest.mark.parametrize("said", ["hi", "Hello there!", "thanks a lot", "ok got it", "howdy", "cya", "help",
+                                  "what can you do?", "who are you", "what documents do you have"])
+def test_a_greeting_thanks_or_question_about_the_assistant_gets_what_it_does(bot, said):
     history = [{"role": "user", "content": "what are union pay rates for background extras"},
                {"role": "assistant", "content": "No answer in the sources."}]
     answer = bot.ask(said, history)
@@ -213,3 +214,8 @@ def test_the_body_does_not_restate_the_rule_the_verdict_quotes(bot):
     assert verdict.startswith("**Written approval required.**") and "Netflix-owned material" in verdict
     assert body.strip() and "Netflix-owned material" not in body
     assert "Disney" not in body  # news sharing the tool's name does not fill the room the restatements left
+
+
+@pytest.mark.parametrize("question", ["what is this tool", "help with consent forms", "what can you do about deepfakes"])
+def test_a_question_that_only_starts_like_one_about_the_assistant_is_searched(bot, question):
+    assert bot.ask(question).text != SMALL_TALK

@@ -14,7 +14,8 @@ EMPTY_QUESTION = (
     "Please type a question about Netflix's guidance on using generative AI in production, "
     "for example: \"Do I need approval to use GenAI for background signage?\""
 )
-# A greeting, thanks or acknowledgement asks nothing of the sources: it is answered with what the assistant does.
+# A greeting, thanks, acknowledgement or question about the assistant asks nothing of the sources: it is answered
+# with what the assistant does.
 SMALL_TALK = (
     "I answer questions about the indexed guidance on using generative AI in production, and about the news "
     "around it, citing the passages behind each answer. Try, for example: \"Do I need approval to use GenAI for "
@@ -26,6 +27,22 @@ _SMALL_TALK_WORDS = frozenset("""
     bye goodbye cya see ya later np no problem lol haha yes yep
     """.split())
 _WORD = re.compile(r"[a-z]+")
+
+
+# Questions to the assistant about itself, answered with what it does (a closed set of English shapes).
+_ABOUT_THE_ASSISTANT = re.compile(
+    r"^\W*(?:help(?: me)?|menu|about|"
+    r"(?:who|what) (?:are|r) (?:you|u)|"
+    r"what (?:can|do|could) (?:you|u) (?:do|know|answer|cover|help with)|"
+    r"how (?:do|does|can|should) (?:i|we|you|one) (?:use|ask|work)(?: (?:this|it|you|the (?:app|tool|bot|assistant)))?|"
+    r"what (?:documents|docs|sources|files) (?:do you (?:have|know|use|cover)|are (?:indexed|loaded|in here))|"
+    r"what is this(?: (?:app|bot|assistant|page|chat))?"
+    r")\W*$", re.IGNORECASE)
+
+
+def is_about_the_assistant(question: str) -> bool:
+    """True for "help", "what can you do?", "who are you", "what is this app?" and the like."""
+    return bool(_ABOUT_THE_ASSISTANT.match(question.strip()))
 
 
 def is_small_talk(question: str) -> bool:
