@@ -231,7 +231,9 @@ class Bot:
         if query.empty:
             return Answer(question="", text=EMPTY_QUESTION, declined=True, notice=" ".join(query.notices))
         if is_small_talk(query.asked) or is_about_the_assistant(query.asked):  # "hi", "what can you do?"
-            return Answer(question=query.asked, text=SMALL_TALK, declined=True, notice=" ".join(query.notices))
+            # Its outcome is a decline (the sources answer nothing), but it is not shown as one: nothing was asked of
+            # them, so "No answer in the sources" would mislead.
+            return Answer(question=query.asked, text=SMALL_TALK, outcome="declined", notice=" ".join(query.notices))
         started = time.perf_counter()
         reading = self._reading(query, bank)
         retrieved = time.perf_counter()

@@ -80,7 +80,7 @@ def test_a_typo_question_is_corrected_and_says_what_was_searched(bot):
 
 def test_chat_shorthand_is_spelled_out_and_never_named_as_a_gap(bot):
     typed = bot.ask("whats the rule abt ai voices tbh")
-    assert "Searched for: about, to be honest" in typed.notice
+    assert "Read \u201cabt\u201d as \u201cabout\u201d, \u201ctbh\u201d as \u201cto be honest\u201d." in typed.notice
     assert typed.question == "whats the rule about ai voices to be honest"
     assert "tbh" not in typed.text and "abt" not in typed.text and "say nothing about" not in typed.text
     assert typed.text == bot.ask("what's the rule about ai voices to be honest").text
@@ -93,6 +93,7 @@ def test_a_greeting_thanks_or_question_about_the_assistant_gets_what_it_does(bot
                {"role": "assistant", "content": "No answer in the sources."}]
     answer = bot.ask(said, history)
     assert answer.text == SMALL_TALK and not answer.citations
+    assert answer.outcome == "declined" and not answer.declined  # nothing answered, nothing to show as declined
     assert "follow-up" not in answer.notice
 
 

@@ -61,6 +61,7 @@ def test_multi_part_questions_are_split(question, parts):
 @pytest.mark.parametrize(("question", "expected"), [
     ("Which uses always need written approval?", True),
     ("what are the 5 guiding principles", True),
+    ("what r the guiding principles", True),
     ("What are the four things that always need written approval?", True),
     ("List the matrix rows", True),
     ("What is a digital replica?", False),

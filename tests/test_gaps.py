@@ -78,6 +78,7 @@ def test_a_word_english_never_uses_as_a_noun_is_never_the_missing_concept(index)
     "We've got catering, is that ok?",
     "dont we need approval for catering",
     "catering-wise, what applies?",
+    "hey quick q - is catering ok",  # chat filler
 ])
 def test_contractions_and_wise_are_not_what_a_question_is_about(index, question):
     found = gap(index, question, TEXTS[:2])

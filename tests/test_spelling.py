@@ -45,6 +45,7 @@ def test_the_notice_names_the_corrected_words(speller):
     "Can Qwertyon Pictures use the tool?",
     "can i order a pizza with ADR and VFX teh",  # general English, acronyms and short words
     "Can we use previs, mocap and rotoscoping?",  # trade words that English and the corpus may not list
+    "theres a poster vs the key art, whats the diff",  # contractions typed without their apostrophe
     "",
 ])
 def test_correct_words_names_and_short_words_are_left_alone(speller, question):

@@ -106,6 +106,8 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
 @pytest.mark.parametrize(("question", "expected"), [
     ("Can we use it?", True), ("do i need aproval", True), ("Is that OK?", True), ("Should we tell them?", True),
     ("Allowed?", True), ("What is a digital replica?", False), ("Tell me about the matrix", False),
+    ("we wanna make a digital double of our lead for a stunt", True), ("We're planning to clone a voice", True),
+    ("we want to know who wrote it", True),  # a verdict still needs a rule that clearly applies
 ])
 def test_question_shapes(question, expected):
     assert asks_verdict(question) is expected
@@ -128,3 +130,15 @@ def test_a_question_asking_whether_to_tell_the_guidances_owner_is_found_by_the_i
 def test_telling_gives_way_to_a_stricter_rule():
     found = verdict("do we need to tell acme if we clone the narrator's voice", owners=frozenset({"acme"}))
     assert found.label == LABELS[WRITTEN_APPROVAL]
+
+
+@pytest.mark.parametrize(("question", "outcome"), [
+    ("we wanna make a digital double of our lead for a stunt", WRITTEN_APPROVAL),
+    ("can we make fake archival footage of a real protest", WRITTEN_APPROVAL),
+    ("we want to run an ai upscaler on the archival footage, is that fine", None),  # real footage, worked on
+    ("do i need approval for ai temp music in the edit", None),  # temporary: not a final deliverable
+    ("is it ok if the temp music stays in the final cut?", WRITTEN_APPROVAL),  # "final" still names one
+])
+def test_a_chat_verdict_needs_the_words_that_make_its_area_apply(question, outcome):
+    found = verdict(question)
+    assert (found.label if found else None) == (LABELS[outcome] if outcome else None)

@@ -31,12 +31,12 @@ _PART_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _ASKS_LIST = re.compile(
-    r"^\s*(?:which|list|name|enumerate)\b|\bwhat (?:are|were) (?:the|all)\b|\b(?:all|every) the\b"
+    r"^\s*(?:which|list|name|enumerate)\b|\bwhat (?:are|r|were) (?:the|all)\b|\b(?:all|every) the\b"
     r"|\b(?:two|three|four|five|six|seven|\d+) (?:\w+ )?(?:things|areas|principles|rows|cases|uses|rules|steps|ways"
     r"|situations|examples|kinds|types)\b",
     re.IGNORECASE,
 )
-_OPENS_WITH_LIST = re.compile(r"^\s*(?:which|list|name|enumerate|what (?:are|were) (?:the|all))\b", re.IGNORECASE)
+_OPENS_WITH_LIST = re.compile(r"^\s*(?:which|list|name|enumerate|what (?:are|r|were) (?:the|all))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+(.+?)\s*$")
 _MIN_PART_WORDS = 1  # content words a part needs to stand as a question of its own
 

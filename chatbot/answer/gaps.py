@@ -20,6 +20,7 @@ FRAMING = frozenset(
     still ever really just able way ways thing things stuff kind sort like also anyone someone people
     much many per take takes
     rule rules say says allowed permitted require required requirement requirements
+    hey hi hello quick q little
     """.split()
 )
 _WISE = re.compile(r"-wise$", re.IGNORECASE)  # "budget-wise": about the budget

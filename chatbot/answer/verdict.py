@@ -51,7 +51,10 @@ _ASKS_VERDICT = re.compile(
     r"|(?:is|are|would) (?:it|that|this|we|i)\b[^?.]{0,30}?"
     r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
     r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|should (?:i|we)\b"
-    r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure))"
+    r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure)"
+    # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead".
+    r"|(?:we|i)(?:'re| are|'m| am|'d| would)? (?:want(?:s)? to|wanna|plan(?:ning)? to|intend(?:ing)? to|going to"
+    r"|gonna|hop(?:e|ing) to|like to|about to)\b)"
     r"|\b(?:allowed|ok|okay|fine)\s*\?+\s*$",
     re.IGNORECASE,
 )
@@ -63,7 +66,15 @@ _ALL_YES = re.compile(r"\byes (?:to|on|for) (?:all|every|each)\b[^?.]{0,30}\bpri
 _NEEDS_CONTEXT = {
     "proprietary-material": re.compile(r"\b(?:paste|upload|feed|put|enter|input|share|give|load|run|send|drop|copy"
                                        r"|import|train)\w*\b", re.IGNORECASE),
+    # "4. Ethics & Representation", rule "Misleading or Misrepresentative Content": making material that passes for
+    # real events, not working on real archival footage (upscaling it, restoring it).
+    "misleading-content": re.compile(r"\b(?:generat|creat|make|making|made|fake|fabricat|recreat|synthe|invent|simulat"
+                                     r"|stag|mock)\w*\b", re.IGNORECASE),
 }
+# "Are the considerations different for final output vs temporary media?": temporary material is not a final
+# deliverable, so where a temporary use is said ("temp music in the edit"), only the word "final" names one.
+_TEMPORARY = re.compile(r"\b(?:temp|temporary|placeholder|rough cut|mock-?ups?|animatics?|previs\w*)\b", re.IGNORECASE)
+_FINAL = re.compile(r"\bfinal\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,10 @@ def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False
     if not (asked or asks_verdict(question)):
         return None
     mentions, cues = "", ()
+    temporary = bool(_TEMPORARY.search(question))
     detections = [d for d in detect_areas(question)
-                  if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))]
+                  if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))
+                  and not (temporary and d.area == "final-deliverables" and not _FINAL.search(d.phrase))]
     unsure = bool(_UNSURE.search(question))
     row, _ = matrix_row(question)
     decision = decide(["unsure" if unsure else "yes"] * len(PRINCIPLES), detections=detections)

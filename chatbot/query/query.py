@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chatbot.query.cleaning import clean_question
-from chatbot.query.shorthand import spell_out
+from chatbot.query.shorthand import read_notice, spell_out
 from chatbot.query.spelling import Corrected
 from chatbot.query.expansion import expand, search_text
 from chatbot.query.history import context
@@ -73,13 +73,13 @@ def read_question(question: object, history: Sequence = (), *, max_chars: int, e
     if not clean.text:
         return Query(asked="", text="", tokens=(), expanded=(), vector=None, notices=clean.notices)
     text, read_as = spell_out(clean.text, max_chars)
-    notices = clean.notices
+    notices = clean.notices + ((read_notice(read_as),) if read_as else ())
     earlier = spell_out(context(text, history, max_chars), max_chars)[0]
     if correct is not None:
         corrected = correct(text)
-        text, read_as = corrected.text, read_as + corrected.corrections
+        text = corrected.text
+        notices += (corrected.notice,) if corrected.notice else ()
         earlier = correct(earlier).text if earlier else ""
-    notices += (notice,) if (notice := Corrected(text, read_as).notice) else ()
     tokens, expanded = terms(text)
     return Query(asked=text, text=text, tokens=tokens, expanded=expanded,
                  vector=embed(search_text(text)) if embed else None, notices=notices,

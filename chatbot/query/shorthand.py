@@ -58,3 +58,8 @@ def spell_out(text: str, limit: int | None = None) -> tuple[str, tuple[Correctio
     if limit is not None and len(spelled) > limit:
         return text, ()
     return spelled, tuple(dict.fromkeys(read))
+
+
+def read_notice(read: tuple[Correction, ...]) -> str:
+    """What to show above the answer: 'Read "abt" as "about", "tbh" as "to be honest".'"""
+    return "Read " + ", ".join(f"\u201c{c.original}\u201d as \u201c{c.corrected}\u201d" for c in read) + "."

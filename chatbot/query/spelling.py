@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from chatbot.query.words import CONTRACTIONS
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]|[A-Za-z]")
 # A question's sentences start after these; a capital there says nothing about a proper name.
 _SENTENCE_END = re.compile(r"[.!?:;\"(]\s*$")
@@ -81,7 +83,7 @@ class Speller:
         self._names = {word for word, n in capitalised.items() if n * 2 > counts[word] and word not in english_words()}
         for word in extra_words:
             counts[word.lower().removesuffix("'s")] += 1
-        self._known = english_words() | counts.keys()
+        self._known = english_words() | counts.keys() | CONTRACTIONS  # "theres" is no typo of "themes"
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in counts.items():
             if len(word) >= MIN_LENGTH - 1:
