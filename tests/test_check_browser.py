@@ -171,3 +171,6 @@ def test_each_principle_is_one_named_radio_group_chosen_with_the_arrow_keys(bot)
         outcome = page.locator("#check-result .check-outcome")
         outcome.wait_for()
         assert outcome.get_attribute("data-level") == "escalate", "the arrow key's choice reached the check"
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'check-outcome'")
+        box = outcome.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"], "in view"

@@ -108,6 +108,12 @@ def test_missing_answers_count_as_unsure_with_a_message():
     assert len(decision.notices) == 1
     assert "counted as unsure" in decision.notices[0]
     assert "3 (Enterprise-secured environment)" in decision.notices[0]
+    assert {t.key: t.reason for t in decision.triggers}["secure_environment"] == "not answered, so counted as unsure"
+
+
+def test_an_unsure_answer_given_is_told_apart_from_one_left_blank():
+    reasons = {t.key: t.reason for t in decide(iter(["yes", "unsure"])).triggers}  # read once, from an iterator
+    assert reasons["no_training"] == "answered unsure" and reasons["temporary"] == "not answered, so counted as unsure"
 
 
 def test_no_answers_at_all_escalate():

@@ -98,6 +98,17 @@
     if (box && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", "Your question");
   }
 
+  // A new outcome of the check is brought into view and focused: neither the eye nor a screen reader should start
+  // reading mid-brief, nor stay on the Assess button.
+  function revealOutcome() {
+    const outcome = document.querySelector("#check-result .check-outcome:not([data-revealed])");
+    if (!outcome) return;
+    outcome.dataset.revealed = "true";
+    outcome.tabIndex = -1;
+    outcome.scrollIntoView({ block: "nearest" });
+    outcome.focus({ preventScroll: true });
+  }
+
   function whenShown(number, then) {
     if (shownAnswer() === number) return then();
     const started = Date.now();
@@ -204,6 +215,7 @@
       queued = false;
       enhance();
       revealNewest();
+      revealOutcome();
     });
   }).observe(document.body, { childList: true, subtree: true, characterData: true });
   // Gradio sets each radio's own name again whenever a choice changes: the group's name is put back at once.

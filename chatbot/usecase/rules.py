@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chatbot.errors import ChatbotError
@@ -116,6 +116,20 @@ def parse_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tu
     Accepts a mapping keyed by principle key or number, a sequence in principle order, or "yes,no,...".
     Returns the answers and notices about anything filled in.
     """
+    return _filled(*_given_answers(answers))
+
+
+def _filled(given: Mapping[str, str], missing: Sequence[Principle]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every principle's answer, the missing ones "unsure", and the notice saying which were filled in so."""
+    notices = ()
+    if missing:
+        names = ", ".join(f"{p.number} ({p.title})" for p in missing)
+        notices = (f"No answer for principle {names}: counted as unsure.",)
+    return {principle.key: given.get(principle.key, "unsure") for principle in PRINCIPLES}, notices
+
+
+def _given_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tuple[dict[str, str], list[Principle]]:
+    """The answers given, by principle key, and the principles left unanswered."""
     if answers is None:
         answers = {}
     if isinstance(answers, str):
@@ -141,12 +155,7 @@ def parse_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tu
             raise InvalidAssessment(f"Answer {raw_value!r} for principle {principle.number} ({principle.title}) "
                                     "is not one of yes, no or unsure.")
         parsed[key] = value
-    missing = [principle for principle in PRINCIPLES if principle.key not in parsed]
-    notices = ()
-    if missing:
-        names = ", ".join(f"{p.number} ({p.title})" for p in missing)
-        notices = (f"No answer for principle {names}: counted as unsure.",)
-    return {principle.key: parsed.get(principle.key, "unsure") for principle in PRINCIPLES}, notices
+    return parsed, [principle for principle in PRINCIPLES if principle.key not in parsed]
 
 
 def parse_areas(areas: Iterable[str] | None) -> set[str]:
@@ -164,7 +173,9 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
            detections: Iterable[Detection] = (), row: tuple[str, str] = ("", "")) -> Decision:
     """Apply the guidance's rule: any always-approval area beats any principle; any no/unsure escalates, and so
     does a plan the matrix marks "use judgment" (`row`, from detection.matrix_row)."""
-    parsed, notices = parse_answers(answers)
+    given, missing = _given_answers(answers)
+    parsed, notices = _filled(given, missing)
+    unanswered = {principle.key for principle in missing}
     triggers: list[Trigger] = []
     area_reasons: dict[str, list[str]] = {}
     for key in sorted(parse_areas(areas), key=list(AREAS_BY_KEY).index):
@@ -186,8 +197,9 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
     for principle in PRINCIPLES:
         answer = parsed[principle.key]
         if answer != "yes":
+            said = "not answered, so counted as unsure" if principle.key in unanswered else f"answered {answer}"
             triggers.append(Trigger("principle", principle.key, f"Principle {principle.number}: {principle.title}",
-                                    f"answered {answer}"))
+                                    said))
     if any(trigger.kind == "area" for trigger in triggers):
         outcome = WRITTEN_APPROVAL
     elif triggers:
