@@ -35,6 +35,8 @@ def test_negated_phrases_are_found(text, phrase):
     ("I do not know if it will be on screen", "on screen"),  # uncertainty, not a "no"
     ("We don't know yet whether it ends up in the final cut", "final cut"),
     ("It is not decided whether the likeness is used", "likeness"),
+    ("don't we need approval for the signage on screen?", "on screen"),  # a negative question
+    ("Can't we put the poster on screen?", "on screen"),
 ])
 def test_phrases_outside_a_scope_are_not_negated(text, phrase):
     assert negated_spans(text, [phrase]) == frozenset()

@@ -108,6 +108,7 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     ("Allowed?", True), ("What is a digital replica?", False), ("Tell me about the matrix", False),
     ("we wanna make a digital double of our lead for a stunt", True), ("We're planning to clone a voice", True),
     ("we want to know who wrote it", True),  # a verdict still needs a rule that clearly applies
+    ("dont we have to tell them every time", True), ("don't we need approval for signage?", True),
 ])
 def test_question_shapes(question, expected):
     assert asks_verdict(question) is expected

@@ -47,7 +47,8 @@ ROW_SENTENCES = 3  # quoted from a matrix row's passage: the row's mark, why, an
 _ASKS_VERDICT = re.compile(
     r"\b(?:(?:can|could|may|might) (?:i|we|you|they|one|our|my|the)\b"
     r"|what (?:do|does|would|should) (?:i|we|you|they)\b[^?.]{0,20}?\b(?:need|have to|do)\b"
-    r"|(?:do|does|would|will|did) (?:i|we|you|they|it|this|that|our|my)\b[^?.]{0,40}?\b(?:need|require|have to|must)\b"
+    r"|(?:do|does|would|will|did|don'?t|doesn'?t) (?:i|we|you|they|it|this|that|our|my)\b[^?.]{0,40}?"
+    r"\b(?:need|require|have to|must)\b"
     r"|(?:is|are|would) (?:it|that|this|we|i)\b[^?.]{0,30}?"
     r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
     r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|should (?:i|we)\b"

@@ -25,6 +25,10 @@ PSEUDO = (
     "not know", "don't know", "dont know", "not yet know", "not decided", "not yet decided", "not known",
     "not yet known", "not clear", "not yet clear", "not determined", "cannot say", "can't say", "cant say",
     "cannot tell", "can't tell", "cant tell",
+    # A negative question asks, it denies nothing: "don't we need approval for signage?"
+    "don't we", "dont we", "don't i", "dont i", "doesn't it", "doesnt it", "isn't it", "isnt it", "aren't we",
+    "arent we", "can't we", "cant we", "can't i", "cant i", "shouldn't we", "shouldnt we", "wouldn't it",
+    "wouldnt it", "won't it", "wont it",
 )
 PRECEDING = (
     "no", "not", "never", "without", "nothing", "none", "nobody", "no one", "neither", "nor", "absence of", "free of",
