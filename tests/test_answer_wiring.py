@@ -142,6 +142,12 @@ def test_a_question_the_sources_only_partly_settle_names_the_gap_then_the_neares
     assert "The nearest rules they give:" in answer.text and {c.kind for c in answer.citations} == {"guidance"}
 
 
+def test_a_question_asking_for_a_sum_no_passage_gives_says_so_first(bot):
+    answer = bot.ask("how much did the eternaut's AI shots cost")
+    assert answer.outcome == "partly"
+    assert answer.text.startswith("The sources found give no sum of money for this.")
+
+
 def test_nearest_sentences_that_are_not_the_guidances_own_are_not_called_rules(bot):
     answer = bot.ask("can we use ai to translate subtitles")
     assert answer.outcome == "partly"

@@ -101,7 +101,7 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query)[:NEAREST_RULES]
         if not chosen:
             return Draft("", ())
-        statement = gap.statement if gap and gap.missing else NO_SETTLEMENT
+        statement = gap.statement if gap and (gap.missing or gap.absent_kind) else NO_SETTLEMENT
         lead_in = NEAREST if all(c.passage.kind in RULE_KINDS for c in chosen) else NEAREST_PASSAGES
         return Draft(f"{statement} {lead_in}\n{bullets(numbering.quote(chosen))}", tuple(numbering.citations))
     opening = verdict_line(verdict, numbering) if verdict and verdict.passage else ""
