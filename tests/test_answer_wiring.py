@@ -142,6 +142,11 @@ def test_a_question_the_sources_only_partly_settle_names_the_gap_then_the_neares
     assert "The nearest rules they give:" in answer.text and {c.kind for c in answer.citations} == {"guidance"}
 
 
+def test_each_part_of_a_multi_part_question_gets_a_line_even_one_the_sources_leave_open(bot):
+    answer = bot.ask("can we upload dailies into an ai tool and who owns the output")
+    assert "\n- Who owns the output: the sources found do not settle this part." in answer.text
+
+
 def test_a_question_asking_for_a_sum_no_passage_gives_says_so_first(bot):
     answer = bot.ask("how much did the eternaut's AI shots cost")
     assert answer.outcome == "partly"

@@ -25,6 +25,7 @@ from chatbot.types import Citation, Passage
 PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
 NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
 NO_SETTLEMENT = "The sources found do not settle this question directly."
+PART_NOT_SETTLED = "the sources found do not settle this part."
 NEAREST = "The nearest rules they give:"
 # A sentence quoted from anything but the guidance itself (news, a summary of either) is no rule.
 NEAREST_PASSAGES = "The nearest passages found:"
@@ -194,7 +195,8 @@ def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numb
         if len(cited) >= max_passages:  # the reply cites no more passages than one answer may
             fresh = [c for c in fresh if c.passage.chunk_id in cited]
         chosen = extractive.select(fresh, max_passages, part_query, said)[:PART_SENTENCES]
-        if not chosen:
+        if not chosen:  # every part asked gets its line, if only to say the sources leave it open
+            lines.append(f"{part.rstrip('?').strip()}: {PART_NOT_SETTLED}")
             continue
         used.update(c.sentence for c in chosen)
         same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
