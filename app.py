@@ -62,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         demo = build_ui(bot, settings)
         launch(demo, settings, prevent_thread_lock=True)
     except (ChatbotError, OSError) as err:
+        print(f"error: {launch_error(err, settings)}", file=sys.stderr, flush=True)
         if warming is not None:
             warming.join()  # a model still loading when the process exits aborts it instead of returning 1
-        print(f"error: {launch_error(err, settings)}", file=sys.stderr)
         return 1
     print(f"Running on {demo.local_url}" + (" (login required)" if settings.auth_user else ""), flush=True)
     try:

@@ -231,3 +231,10 @@ def test_the_body_does_not_restate_the_rule_the_verdict_quotes(bot):
 @pytest.mark.parametrize("question", ["what is this tool", "help with consent forms", "what can you do about deepfakes"])
 def test_a_question_that_only_starts_like_one_about_the_assistant_is_searched(bot, question):
     assert bot.ask(question).text != SMALL_TALK
+
+
+@pytest.mark.parametrize("question", ["how do we use it?", "what is this?"])
+def test_a_follow_up_that_could_be_about_the_assistant_is_read_as_a_follow_up(bot, question):
+    history = [{"role": "user", "content": "what is the proposed use case matrix?"},
+               {"role": "assistant", "content": "A tool for triaging a proposed GenAI use."}]
+    assert bot.ask(question, history).text != SMALL_TALK

@@ -37,6 +37,8 @@ def test_negated_phrases_are_found(text, phrase):
     ("It is not decided whether the likeness is used", "likeness"),
     ("don't we need approval for the signage on screen?", "on screen"),  # a negative question
     ("Can't we put the poster on screen?", "on screen"),
+    ("doesn't this need written approval since it's on screen", "on screen"),
+    ("won't that end up on screen?", "on screen"),
 ])
 def test_phrases_outside_a_scope_are_not_negated(text, phrase):
     assert negated_spans(text, [phrase]) == frozenset()

@@ -107,8 +107,9 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     ("Can we use it?", True), ("do i need aproval", True), ("Is that OK?", True), ("Should we tell them?", True),
     ("Allowed?", True), ("What is a digital replica?", False), ("Tell me about the matrix", False),
     ("we wanna make a digital double of our lead for a stunt", True), ("We're planning to clone a voice", True),
-    ("we want to know who wrote it", True),  # a verdict still needs a rule that clearly applies
+    ("we want to know who wrote it", False), ("I'd like to know what counts as a final deliverable", False),
     ("dont we have to tell them every time", True), ("don't we need approval for signage?", True),
+    ("won't we need approval for that?", True), ("isn't that ok for signage?", True),
 ])
 def test_question_shapes(question, expected):
     assert asks_verdict(question) is expected
@@ -121,6 +122,9 @@ def test_question_shapes(question, expected):
     ("do we need to disclose it to acme?", True),
     ("do we have to tell the actors' agents when we use AI", False),  # someone else
     ("tell me about the rules", False),
+    ("can you tell me what acme says about ai subtitles", False),  # asks to be told
+    ("can you let me know if acme allows ai dubbing", False),
+    ("can we give our acme contact's email to chatgpt", False),
 ])
 def test_a_question_asking_whether_to_tell_the_guidances_owner_is_found_by_the_indexs_own_names(question, asks):
     assert asks_disclosure(question, frozenset({"acme"})) is asks
@@ -139,6 +143,12 @@ def test_telling_gives_way_to_a_stricter_rule():
     ("we want to run an ai upscaler on the archival footage, is that fine", None),  # real footage, worked on
     ("do i need approval for ai temp music in the edit", None),  # temporary: not a final deliverable
     ("is it ok if the temp music stays in the final cut?", WRITTEN_APPROVAL),  # "final" still names one
+    ("can we replace the temp music with ai-generated music in the film", WRITTEN_APPROVAL),  # swapped in
+    ("we'll swap the placeholder vo for an ai voice in the edit, is that ok", WRITTEN_APPROVAL),
+    ("can we use previs renders on screen in the episode", WRITTEN_APPROVAL),
+    ("can we use ai footage of real people in our documentary", WRITTEN_APPROVAL),
+    ("is it ok to have ai put words in a real politician's mouth", WRITTEN_APPROVAL),
+    ("doesn't this need written approval since it's on screen", WRITTEN_APPROVAL),  # a negative question
 ])
 def test_a_chat_verdict_needs_the_words_that_make_its_area_apply(question, outcome):
     found = verdict(question)

@@ -34,9 +34,10 @@ _ABOUT_THE_ASSISTANT = re.compile(
     r"^\W*(?:help(?: me)?|menu|about|"
     r"(?:who|what) (?:are|r) (?:you|u)|"
     r"what (?:can|do|could) (?:you|u) (?:do|know|answer|cover|help with)|"
-    r"how (?:do|does|can|should) (?:i|we|you|one) (?:use|ask|work)(?: (?:this|it|you|the (?:app|tool|bot|assistant)))?|"
+    r"how (?:do|can|should) (?:i|we|one) (?:use|ask) (?:you|this (?:app|bot|assistant|chat))|"
+    r"how does this (?:app|bot|assistant|chat) work|"
     r"what (?:documents|docs|sources|files) (?:do you (?:have|know|use|cover)|are (?:indexed|loaded|in here))|"
-    r"what is this(?: (?:app|bot|assistant|page|chat))?"
+    r"what is this (?:app|bot|assistant|page|chat)"
     r")\W*$", re.IGNORECASE)
 
 

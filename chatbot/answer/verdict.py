@@ -38,44 +38,50 @@ LABELS = {
     WRITTEN_APPROVAL: "Written approval required",
     DISCLOSE: "Yes, tell your Netflix contact",
 }
-LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval", DISCLOSE: "proceed"}
+LEVELS = {PROCEED: "proceed", ESCALATE: "escalate", WRITTEN_APPROVAL: "written-approval", DISCLOSE: "disclose"}
 WHEN_TO_ESCALATE = "When to escalate"
 ROW_SENTENCES = 3  # quoted from a matrix row's passage: the row's mark, why, and what follows from it
 
 # Anywhere in the question ("if I say yes to all five, do I still need approval?"): a verdict also needs a rule
-# that clearly applies, so a loose shape costs nothing.
+# that clearly applies, so a loose shape costs nothing. A negative question asks too ("don't we need approval?").
 _ASKS_VERDICT = re.compile(
-    r"\b(?:(?:can|could|may|might) (?:i|we|you|they|one|our|my|the)\b"
+    r"\b(?:(?:can|could|may|might|can'?t|couldn'?t) (?:i|we|you|they|one|our|my|the)\b"
     r"|what (?:do|does|would|should) (?:i|we|you|they)\b[^?.]{0,20}?\b(?:need|have to|do)\b"
-    r"|(?:do|does|would|will|did|don'?t|doesn'?t) (?:i|we|you|they|it|this|that|our|my)\b[^?.]{0,40}?"
-    r"\b(?:need|require|have to|must)\b"
-    r"|(?:is|are|would) (?:it|that|this|we|i)\b[^?.]{0,30}?"
+    r"|(?:do|does|would|will|did|don'?t|doesn'?t|won'?t|wouldn'?t|didn'?t) (?:i|we|you|they|it|this|that|our|my)\b"
+    r"[^?.]{0,40}?\b(?:need|require|have to|must)\b"
+    r"|(?:is|are|would|isn'?t|aren'?t|wouldn'?t) (?:it|that|this|we|i)\b[^?.]{0,30}?"
     r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
-    r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|should (?:i|we)\b"
+    r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|(?:should|shouldn'?t) (?:i|we)\b"
     r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure)"
-    # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead".
+    # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead". Wanting to
+    # know or understand something is a question of another kind.
     r"|(?:we|i)(?:'re| are|'m| am|'d| would)? (?:want(?:s)? to|wanna|plan(?:ning)? to|intend(?:ing)? to|going to"
-    r"|gonna|hop(?:e|ing) to|like to|about to)\b)"
+    r"|gonna|hop(?:e|ing) to|like to|about to)\b(?! (?:know|understand|ask|learn|find out|check|see|read|hear)\b))"
     r"|\b(?:allowed|ok|okay|fine)\s*\?+\s*$",
     re.IGNORECASE,
 )
 _UNSURE = re.compile(r"\b(?:not sure|unsure|uncertain|don'?t know|can'?t tell)\b", re.IGNORECASE)
-_DISCLOSING = r"\b(?:tell|inform|notify|let|disclose|report|flag|give)\b(?:\s+[\w']+){0,3}?\s+"
+# Asking whether one must tell someone ("do we have to tell them", "should we let them know"), not asking to be told.
+_MUST = r"\b(?:(?:need|needs|have|has|got|ought|supposed|required) to|gotta|must|should(?: (?:i|we))?)\s+(?:\w+\s+)?"
 _ALL_YES = re.compile(r"\byes (?:to|on|for) (?:all|every|each)\b[^?.]{0,30}\bprinciples?\b", re.IGNORECASE)
 # Areas whose keywords alone are too broad for a chat verdict: "write a script" is not "put the script into a
 # tool". The use-case check counts them anyway, where a false alarm only costs an email.
 _NEEDS_CONTEXT = {
     "proprietary-material": re.compile(r"\b(?:paste|upload|feed|put|enter|input|share|give|load|run|send|drop|copy"
                                        r"|import|train)\w*\b", re.IGNORECASE),
-    # "4. Ethics & Representation", rule "Misleading or Misrepresentative Content": making material that passes for
-    # real events, not working on real archival footage (upscaling it, restoring it).
-    "misleading-content": re.compile(r"\b(?:generat|creat|make|making|made|fake|fabricat|recreat|synthe|invent|simulat"
-                                     r"|stag|mock)\w*\b", re.IGNORECASE),
 }
+# "4. Ethics & Representation", rule "Misleading or Misrepresentative Content": material made to pass for real
+# events. Working on real footage (upscaling or restoring archival footage) makes nothing that never happened.
+_RESTORING = re.compile(r"\b(?:upscal|restor|remaster|denois|sharpen|stabili[sz]|colou?r[- ]?(?:grad|correct)"
+                        r"|clean(?:ing)?[- ]?up|repair)\w*", re.IGNORECASE)
+_MAKING = re.compile(r"\b(?:generat|creat|make|making|made|fake|fabricat|recreat|synthe|invent|simulat|stag|mock"
+                     r"|depict|show|put words)\w*", re.IGNORECASE)
 # "Are the considerations different for final output vs temporary media?": temporary material is not a final
-# deliverable, so where a temporary use is said ("temp music in the edit"), only the word "final" names one.
-_TEMPORARY = re.compile(r"\b(?:temp|temporary|placeholder|rough cut|mock-?ups?|animatics?|previs\w*)\b", re.IGNORECASE)
-_FINAL = re.compile(r"\bfinal\b", re.IGNORECASE)
+# deliverable. Only material said to be temporary and placed in the edit ("temp music in the edit") is read so;
+# anything swapped in, put on screen or in the finished work is still a final deliverable.
+_TEMPORARY = re.compile(r"\b(?:temp|temporary|placeholder|rough cut)\b", re.IGNORECASE)
+_IN_THE_EDIT = re.compile(r"^in (?:the|our) (?:cut|edit)$", re.IGNORECASE)
+_STAYS = re.compile(r"\b(?:replac|swap|instead of|final|finished|deliver)\w*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,11 @@ class Verdict:
     """The bottom line, why, and the rule it rests on (a guidance heading and the words of its sentence)."""
 
     label: str  # one of LABELS' values
-    level: str  # "proceed", "escalate" or "written-approval"
+    level: str  # "proceed", "escalate", "written-approval", or "disclose" (tell the contact; nothing on going ahead)
     reason: str
     section: str  # the heading the rule is stated under
     cue: str  # words of the rule's sentence in that section
-    basis: str  # what decided: "area:<key>", "matrix:ideation", "matrix:background", "principles:<answer>"
+    basis: str  # "area:<key>", "matrix:ideation", "matrix:background", "principles:<answer>" or "rule:disclose"
     passage: Passage | None = None  # the passage to cite, when passages were given
     quotes: tuple[str, ...] = ()  # the passage's sentences that state the rule, quoted so a reader can check it
 
@@ -102,10 +108,25 @@ def asks_verdict(question: str) -> bool:
 
 
 def asks_disclosure(question: str, owners: frozenset[str] = frozenset()) -> bool:
-    """True when the question asks whether to tell the contact, or the body whose guidance it is (`owners`: the
-    names nearly every passage of the index mentions), about a use; not whether to tell anyone else."""
-    recipients = "|".join(["contacts?", *map(re.escape, sorted(owners))])
-    return bool(re.search(rf"{_DISCLOSING}(?:{recipients})\b", question, re.IGNORECASE))
+    """True when the question asks whether it must tell the contact, or the body whose guidance it is (`owners`:
+    the names nearly every passage of the index mentions), about a use; not whether to tell anyone else, nor asks
+    to be told something."""
+    who = "(?:" + "|".join(["contacts?", *map(re.escape, sorted(owners))]) + ")"
+    telling = (rf"{_MUST}(?:tell|inform|notify)\b(?:\s+[\w']+){{0,3}}?\s+{who}\b",
+               rf"{_MUST}(?:disclose|report|flag|mention)\b(?:\s+[\w']+){{0,4}}?\s+(?:to|with)\s+(?:[\w']+\s+){{0,2}}{who}\b",
+               rf"{_MUST}let\s+(?:[\w']+\s+){{0,2}}{who}(?:\s+[\w']+){{0,2}}?\s+know\b")
+    return any(re.search(pattern, question, re.IGNORECASE) for pattern in telling)
+
+
+def _applies(detection, question: str) -> bool:
+    """Whether an area the question mentions applies to what it asks (see _NEEDS_CONTEXT, _RESTORING, _TEMPORARY)."""
+    if detection.area in _NEEDS_CONTEXT:
+        return bool(_NEEDS_CONTEXT[detection.area].search(question))
+    if detection.area == "misleading-content":
+        return not (_RESTORING.search(question) and not _MAKING.search(question))
+    if detection.area == "final-deliverables" and _IN_THE_EDIT.match(detection.phrase):
+        return not (_TEMPORARY.search(question) and not _STAYS.search(question))
+    return True
 
 
 def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False,
@@ -124,10 +145,7 @@ def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False
     if not (asked or asks_verdict(question)):
         return None
     mentions, cues = "", ()
-    temporary = bool(_TEMPORARY.search(question))
-    detections = [d for d in detect_areas(question)
-                  if d.counted and (d.area not in _NEEDS_CONTEXT or _NEEDS_CONTEXT[d.area].search(question))
-                  and not (temporary and d.area == "final-deliverables" and not _FINAL.search(d.phrase))]
+    detections = [d for d in detect_areas(question) if d.counted and _applies(d, question)]
     unsure = bool(_UNSURE.search(question))
     row, _ = matrix_row(question)
     decision = decide(["unsure" if unsure else "yes"] * len(PRINCIPLES), detections=detections)

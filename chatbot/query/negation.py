@@ -25,11 +25,13 @@ PSEUDO = (
     "not know", "don't know", "dont know", "not yet know", "not decided", "not yet decided", "not known",
     "not yet known", "not clear", "not yet clear", "not determined", "cannot say", "can't say", "cant say",
     "cannot tell", "can't tell", "cant tell",
-    # A negative question asks, it denies nothing: "don't we need approval for signage?"
-    "don't we", "dont we", "don't i", "dont i", "doesn't it", "doesnt it", "isn't it", "isnt it", "aren't we",
-    "arent we", "can't we", "cant we", "can't i", "cant i", "shouldn't we", "shouldnt we", "wouldn't it",
-    "wouldnt it", "won't it", "wont it",
 )
+# A negative question asks, it denies nothing: "don't we need approval for signage?", "won't that be on screen?"
+_NEGATIVE_AUXILIARIES = ("don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "can't", "couldn't",
+                         "won't", "wouldn't", "shouldn't", "haven't", "hasn't", "mustn't")
+NEGATIVE_QUESTIONS = tuple(f"{form} {subject}" for auxiliary in _NEGATIVE_AUXILIARIES
+                           for form in (auxiliary, auxiliary.replace("'", ""))
+                           for subject in ("i", "we", "you", "they", "it", "this", "that"))
 PRECEDING = (
     "no", "not", "never", "without", "nothing", "none", "nobody", "no one", "neither", "nor", "absence of", "free of",
     "cannot", "can't", "cant", "won't", "wont", "wouldn't", "shouldn't", "mustn't", "don't", "dont", "doesn't",
@@ -65,7 +67,7 @@ def _phrases(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
     return {tuple(_TOKEN.findall(term)): term for term in terms}
 
 
-_KINDS = (("pseudo", _phrases(PSEUDO)), ("termination", _phrases(TERMINATION)), ("following", _phrases(FOLLOWING)),
+_KINDS = (("pseudo", _phrases(PSEUDO + NEGATIVE_QUESTIONS)), ("termination", _phrases(TERMINATION)), ("following", _phrases(FOLLOWING)),
           ("preceding", _phrases(PRECEDING)))
 _LONGEST = max(len(phrase) for _, table in _KINDS for phrase in table)
 
