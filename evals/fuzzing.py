@@ -102,9 +102,11 @@ def check_answer(answer: object, max_chars: int) -> list[str]:
     if any(ord(ch) < 32 and ch != "\n" for ch in answer.question):
         problems.append("control characters survived in the question")
     numbers = [citation.n for citation in answer.citations]
-    if answer.declined and answer.citations:
+    # Nothing answered from the sources: a decline, or a reply to small talk (its outcome a decline, not shown as one).
+    unanswered = answer.declined or answer.outcome == "declined"
+    if unanswered and answer.citations:
         problems.append("a declined answer carries citations")
-    if not answer.declined:
+    if not unanswered:
         markers = cited_numbers(answer.text)
         if numbers != list(range(1, len(numbers) + 1)) or not numbers:
             problems.append(f"citations not numbered 1..n: {numbers}")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chatbot.answer.decline import NOT_COVERED, SMALL_TALK
+from chatbot.answer.decline import NOT_COVERED, SMALL_TALK, is_small_talk
 from chatbot.answer.llm import context_lines
 from chatbot.answer.verdict import DISCLOSE, LABELS
 from chatbot.usecase.checker import UseCaseChecker
@@ -238,3 +238,8 @@ def test_a_follow_up_that_could_be_about_the_assistant_is_read_as_a_follow_up(bo
     history = [{"role": "user", "content": "what is the proposed use case matrix?"},
                {"role": "assistant", "content": "A tool for triaging a proposed GenAI use."}]
     assert bot.ask(question, history).text != SMALL_TALK
+
+
+@pytest.mark.parametrize("noise", ["\x1a\u00d8\u0088\u00e8K\u00f0\u00ee", "k\u00f8dbyen", "ok \u043f\u0440\u0438\u0432\u0435\u0442"])
+def test_letters_of_other_scripts_are_no_small_talk(noise):
+    assert not is_small_talk(noise)

@@ -26,7 +26,7 @@ _SMALL_TALK_WORDS = frozenset("""
     thanks thank you thx ty cheers much so very lot ok okay k kk cool great nice awesome perfect got it sure
     bye goodbye cya see ya later np no problem lol haha yes yep
     """.split())
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[^\W\d_]+")  # letters of any script: "ØèKðî" is one word, and no small talk
 
 
 # Questions to the assistant about itself, answered with what it does (a closed set of English shapes).
