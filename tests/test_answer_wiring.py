@@ -142,9 +142,10 @@ def test_a_question_the_sources_only_partly_settle_names_the_gap_then_the_neares
     assert "The nearest rules they give:" in answer.text and {c.kind for c in answer.citations} == {"guidance"}
 
 
-def test_each_part_of_a_multi_part_question_gets_a_line_even_one_the_sources_leave_open(bot):
-    answer = bot.ask("can we upload dailies into an ai tool and who owns the output")
-    assert "\n- Who owns the output: the sources found do not settle this part." in answer.text
+def test_a_part_the_verdict_already_answers_is_not_called_unsettled(bot):
+    answer = bot.ask("Who do I tell, and what if the tool trains on our data? also can i use it for storyboards")
+    assert answer.text.startswith(f"**{LABELS[PROCEED]}.**")
+    assert "do not settle" not in answer.text and "say nothing about" not in answer.text
 
 
 def test_a_question_asking_for_a_sum_no_passage_gives_says_so_first(bot):

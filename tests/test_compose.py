@@ -5,6 +5,7 @@ import pytest
 
 from chatbot.answer.compose import (
     asks_for_list,
+    part_label,
     bullets,
     drop_near_duplicates,
     list_items,
@@ -76,3 +77,12 @@ def test_list_items_and_bullets():
     items = list_items(text)
     assert items == ["Final deliverables", "Personal data", "Talent likeness", "Third-party IP"]
     assert bullets(items[:2] + ["  "]) == "- Final deliverables\n- Personal data"
+
+
+@pytest.mark.parametrize(("part", "label"), [
+    ("also can i use it for storyboards?", "Can i use it for storyboards"),
+    ("Which uses always need written approval?", "Which uses always need written approval"),
+    ("and who do I contact?", "Who do I contact"),
+])
+def test_a_part_is_labelled_without_the_words_that_joined_it_to_the_question(part, label):
+    assert part_label(part) == label

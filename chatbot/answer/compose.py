@@ -77,6 +77,14 @@ def _same(sentences: Sequence[str], vectors: np.ndarray | None, i: int, j: int) 
     return shorter > 0 and len(first & second) / shorter >= SAME_WORDS
 
 
+def part_label(part: str) -> str:
+    """A part of a question as a list's label: "also can i use it for storyboards?" -> "Can i use it for storyboards"."""
+    text = part.rstrip("?").strip()
+    while match := _CONNECTIVE.match(text):
+        text = text[match.end():]
+    return text[:1].upper() + text[1:] if text else part.rstrip("?").strip()
+
+
 def question_parts(question: str) -> list[str]:
     """The separate questions a multi-part question asks ("Which uses need approval, and who do I contact?")."""
     pieces = [piece.strip(" ,;") for piece in _PART_SPLIT.split(question.strip()) if piece and piece.strip(" ,;?")]

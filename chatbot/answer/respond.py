@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chatbot.answer import extractive, trust
-from chatbot.answer.compose import asks_for_list, bullets, question_parts, standalone
+from chatbot.answer.compose import asks_for_list, bullets, part_label, question_parts, standalone
 from chatbot.answer.extractive import Candidate, Draft
 from chatbot.answer.gaps import Gap
 from chatbot.answer.verdict import Verdict
@@ -25,7 +25,6 @@ from chatbot.types import Citation, Passage
 PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
 NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
 NO_SETTLEMENT = "The sources found do not settle this question directly."
-PART_NOT_SETTLED = "the sources found do not settle this part."
 NEAREST = "The nearest rules they give:"
 # A sentence quoted from anything but the guidance itself (news, a summary of either) is no rule.
 NEAREST_PASSAGES = "The nearest passages found:"
@@ -180,7 +179,7 @@ def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numb
         if listing is not None and part == listing.part and (listed := _listed(
                 listing, len(listing.sections), set(numbering.numbers), said)):
             # The part asked, then its list nested under it; a list counts as one passage toward the reply's limit.
-            lines.append(part.rstrip("?") + ":\n" + "\n".join(f"  - {item}" for item in numbering.quote(listed)))
+            lines.append(part_label(part) + ":\n" + "\n".join(f"  - {item}" for item in numbering.quote(listed)))
             used.update(c.sentence for c in listed)
             max_passages += len(listed) - 1
             continue
@@ -195,8 +194,7 @@ def _by_part(parts: Sequence[str], retrieval: Retrieval, max_passages: int, numb
         if len(cited) >= max_passages:  # the reply cites no more passages than one answer may
             fresh = [c for c in fresh if c.passage.chunk_id in cited]
         chosen = extractive.select(fresh, max_passages, part_query, said)[:PART_SENTENCES]
-        if not chosen:  # every part asked gets its line, if only to say the sources leave it open
-            lines.append(f"{part.rstrip('?').strip()}: {PART_NOT_SETTLED}")
+        if not chosen:  # nothing beyond the lines above (a verdict, another part) to quote for it
             continue
         used.update(c.sentence for c in chosen)
         same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
