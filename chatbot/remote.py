@@ -28,6 +28,8 @@ def ask_app(url: str, question: str, timeout_s: float = TIMEOUT_S) -> Answer:
     """
     import httpx
 
+    if "://" not in url:  # "127.0.0.1:7860" or "localhost:7860": the address the app prints, less its scheme
+        url = f"http://{url}"
     base = url.rstrip("/")
     try:
         with httpx.Client(timeout=timeout_s) as client:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import codecs
+import dataclasses
 import datetime
 import io
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from chatbot.errors import IngestError
 from chatbot.settings import Settings
 from ingest.anchors import deep_links, read_sidecar, sidecar_path
 from ingest.markdown import first_heading, heading_text, normalize
+
+# What a document may say it is in its front matter: the guidance itself, a restatement of a source, news, or any
+# other document (an unknown kind, such as "memo", is read as one).
+KINDS = frozenset({"guidance", "summary", "article", "document"})
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -174,7 +179,7 @@ def _from_markdown(text: str, *, source: str, fallback_title: str) -> SourceDoc:
         title=heading_text(_text(meta.get("title"))) or first_heading(body) or fallback_title,
         text=body,
         url=_text(meta.get("url")) or source,
-        kind=_text(meta.get("kind")) or "document",
+        kind=_kind(meta.get("kind")),
         publisher=_text(meta.get("publisher")),
         published=_text(meta.get("published")),
         restated=_restated(meta),
@@ -213,8 +218,17 @@ def _from_html(data: bytes | str, *, source: str, fallback_title: str) -> Source
     )
 
 
+def _kind(value: object) -> str:
+    """The front matter's kind when it is one the answerer ranks by (KINDS), else "document"."""
+    kind = _text(value).lower()
+    return kind if kind in KINDS else "document"
+
+
 def _from_pdf(data: bytes, *, source: str, fallback_title: str) -> SourceDoc:
     from pypdf import PdfReader
+
+    # pypdf logs what it finds wrong as it reads ("invalid pdf header"); the error below says it in one line.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(io.BytesIO(data))

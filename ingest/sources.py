@@ -66,6 +66,9 @@ def inventory(paths: Sequence[str] | None, settings: Settings) -> Inventory:
         elif path.exists() or path.is_symlink():
             source = source_name(path, settings.corpus_dir)
             targets.setdefault(source, Target(source=source, path=path))
+        elif re.match(r"^[a-z][a-z0-9+.-]*://", item, re.IGNORECASE):
+            missing.append(f"{item}: only http:// and https:// addresses can be fetched; save the document and "
+                           "ingest the file")
         else:
             missing.append(f"{item}: no such file or folder")
     return Inventory(targets=tuple(targets.values()), scopes=scopes, missing=tuple(missing))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import logging
 import os
 import threading
 from pathlib import Path
@@ -116,6 +117,12 @@ def test_bad_files_raise_a_reason(tmp_path, name, content, reason):
         load_file(write(tmp_path / name, content), name)
 
 
+def test_a_damaged_pdf_is_one_reason_without_the_pdf_librarys_own_warnings(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING), pytest.raises(IngestError, match="not a readable PDF"):
+        load_file(write(tmp_path / "fake.pdf", b"\x7fELF\x02\x01\x01 not a pdf at all"), "fake.pdf")
+    assert not [record for record in caplog.records if record.name.startswith("pypdf")]
+
+
 def test_unreadable_file_raises_a_reason(tmp_path):
     dangling = tmp_path / "moved.md"
     dangling.symlink_to(tmp_path / "nowhere.md")
@@ -173,6 +180,8 @@ def test_inventory_names_sources_and_reports_missing_paths(tmp_path):
     assert [target.source for target in named.targets] == ["articles/b.md", str(outside.resolve()), "https://example.org/x"]
     assert named.scopes == {"articles/": frozenset({"articles/b.md"})}
     assert named.missing == (f"{tmp_path / 'gone.md'}: no such file or folder",)
+    ftp = inventory(["ftp://example.org/rules.md"], settings)
+    assert ftp.targets == () and "only http:// and https:// addresses can be fetched" in ftp.missing[0]
     assert source_name(corpus / "articles" / "b.md", corpus) == "articles/b.md"
 
     (tmp_path / "empty-folder").mkdir()
@@ -187,3 +196,10 @@ def test_stale_sources_only_come_from_scanned_folders():
     assert stale_sources(indexed, {"articles/": {"articles/b.md"}}) == {"articles/old.md"}
     assert stale_sources(indexed, {"/srv/extra/": set()}) == {"/srv/extra/x.md"}
     assert stale_sources(indexed, {}) == set()
+
+
+@pytest.mark.parametrize(("kind", "read"), [("guidance", "guidance"), ("Summary", "summary"), ("article", "article"),
+                                            ("memo", "document"), ("", "document")])
+def test_a_kind_the_answerer_does_not_rank_by_is_read_as_a_plain_document(tmp_path, kind, read):
+    text = f"---\ntitle: House rules\nkind: {kind}\n---\n# House rules\n\nAsk the producer first.\n"
+    assert load_file(write(tmp_path / "rules.md", text), "rules.md").kind == read

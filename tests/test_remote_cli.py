@@ -28,9 +28,11 @@ def test_the_app_answers_for_the_command_line_as_the_command_line_would(corpus_s
         remote = run_cli(["--server", url, QUESTION], tmp_path / "empty")
         as_json = run_cli(["--server", url, "--json", "What is the capital of France?"], tmp_path / "empty")
         empty = run_cli(["--server", url, "   "], tmp_path / "empty")
+        bare = run_cli(["--server", url.removeprefix("http://"), QUESTION], tmp_path / "empty")  # as the app prints it
 
     assert local.returncode == 0 and remote.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout and "[1]" in remote.stdout
+    assert bare.returncode == 0 and bare.stdout == local.stdout, bare.stderr
     assert not remote.stderr.strip()
     declined = json.loads(as_json.stdout)
     assert declined["declined"] is True and declined["citations"] == []

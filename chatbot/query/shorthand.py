@@ -16,9 +16,10 @@ import re
 
 from chatbot.query.spelling import Correction, english_words
 
-# Shorthand as common in chat as the package's own entries, which its list lacks.
+# Shorthand as common in chat as the package's own entries, which its list lacks (some, like "wat", are also rare
+# English words: in a question about production they are shorthand).
 MORE_SHORTHAND = {"pls": "please", "plz": "please", "fyi": "for your information", "cuz": "because",
-                  "w/o": "without", "w/": "with"}
+                  "w/o": "without", "w/": "with", "wat": "what", "tldr": "summary"}
 # Entries left out: a single letter ("u", "r") is also an initial ("the U.S."), and "ur" is "your" as often as
 # "you are".
 AMBIGUOUS = frozenset({"u", "r", "ur"})
