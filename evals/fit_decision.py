@@ -156,9 +156,11 @@ def measure_features(rows: Sequence[Mapping]) -> list[dict[str, float]]:
     from chatbot.bot import build_bot
     from chatbot.settings import Settings
     from evals.quality.dataset import parse_history
-    from evals.quality.runner import replay
+    from evals.quality.runner import replay, warn_of_other_documents
 
-    bot = build_bot(Settings.from_env())
+    settings = Settings.from_env()
+    warn_of_other_documents(settings)
+    bot = build_bot(settings)
     bot.warm_up()
     try:
         decision.shipped()

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from chatbot.bot import build_bot
     from chatbot.settings import Settings
-    from evals.quality.runner import stored_texts
+    from evals.quality.runner import stored_texts, warn_of_other_documents
 
     names = [name.strip() for name in args.weights.split(",") if name.strip()]
     unknown = sorted(set(names) - set(GRID))
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     grid = {name: GRID[name] for name in names}
     settings = Settings.from_env()
+    warn_of_other_documents(settings)
     bot = build_bot(settings)
     bot.warm_up()
     worth = bot_worth(bot, stored_texts(settings), settings.top_k)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import shutil
 
 import pytest
 
@@ -244,3 +246,16 @@ def test_shipped_questions_are_reachable_in_the_index_and_no_answer_contradicts_
     contradictory = {q.id: phrase for q in questions for text in texts if must_mention_ok(text, q.must_mention)
                      for phrase in q.must_not_mention if phrase in text.lower()}
     assert not contradictory, contradictory
+
+
+def test_an_index_holding_documents_outside_the_corpus_is_warned_of(corpus_settings, tmp_path, caplog):
+    from evals.quality.runner import warn_of_other_documents
+
+    assert warn_of_other_documents(corpus_settings) == []  # the corpus alone
+    narrower = tmp_path / "corpus"
+    narrower.mkdir()
+    shutil.copy(corpus_settings.corpus_dir / "netflix-genai-guidance.md", narrower)
+    with caplog.at_level(logging.WARNING, logger="evals"):
+        others = warn_of_other_documents(dataclasses.replace(corpus_settings, corpus_dir=narrower))
+    assert "netflix-genai-guidance.md" not in others and "guidance-what-it-does-not-say.md" in others
+    assert "the figures are not the corpus's own" in caplog.text

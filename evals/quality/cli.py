@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = {name: getattr(args, name) for name in ("retriever", "answerer") if getattr(args, name)}
     settings = Settings.from_env(**overrides)
     runner.ensure_index(settings, progress_bar=False)
+    runner.warn_of_other_documents(settings)
     store = runner.stored_texts(settings)
 
     from chatbot.bot import build_bot

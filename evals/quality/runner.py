@@ -36,6 +36,22 @@ def stored_texts(settings: Settings) -> set[str]:
     return {text for page in pages for text in page["documents"] or [] if text}
 
 
+def warn_of_other_documents(settings: Settings) -> list[str]:
+    """Log a warning naming the indexed documents that are not in the corpus folder, and return them: figures
+    measured, or numbers fitted, on such an index are not the shipped corpus's."""
+    from chatbot.store.catalog import list_documents
+    from ingest.sources import inventory
+
+    corpus = {target.source for target in inventory(None, settings).targets}
+    others = sorted(document.source for document in list_documents(settings) if document.source not in corpus)
+    if others:
+        log.warning("The index at %s also holds %d document(s) outside %s (%s): the figures are not the corpus's "
+                    "own. Run with a data folder holding the corpus alone (RAG_DATA_DIR=…, then "
+                    "`python -m ingest`).", settings.data_dir, len(others), settings.corpus_dir,
+                    ", ".join(others[:5]) + (" …" if len(others) > 5 else ""))
+    return others
+
+
 def run_questions(
     bot: "Bot",
     questions: Sequence[Question],
