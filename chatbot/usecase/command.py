@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the assessment as JSON instead of the Markdown brief")
     parser.add_argument("--recheck", metavar="BRIEF.md", type=Path,
                         help="check the use an earlier brief describes again, against the index as it is now, and say "
-                             "whether the outcome or any rule it cited changed")
+                             "whether the outcome or any rule it cited changed (exit status 3 when the outcome did)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,8 +8,13 @@ import sys
 from chatbot.errors import ChatbotError
 from chatbot.settings import Settings
 
+# The exit status a script reads: 0 the outcome is the same, CHANGED it changed (1 is an error, 2 bad usage).
+CHANGED = 3
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the recheck to stdout; one line on stderr and exit 1 when it cannot run."""
+    """Print the recheck to stdout and exit 0, or CHANGED when the outcome changed; one line on stderr and exit 1
+    when it cannot run."""
     from chatbot.usecase.checker import UseCaseChecker
     from chatbot.usecase.recheck import recheck, report
     from chatbot.store.versions import VersionHistory
@@ -25,5 +30,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(report(result, str(args.recheck)))
-    return 0
+    return CHANGED if result.outcome_changed else 0
 
