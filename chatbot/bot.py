@@ -313,7 +313,7 @@ class Bot:
             # principles" outranks the principles themselves): every passage found is looked at then.
             found = reading.retrieval.passages if titles else reading.retrieval.passages[:SUPPORT_PASSAGES]
             self._embed_headings(found)
-            headings = asked_headings(part_query.vector, found, self._heading, titles=titles)
+            headings = asked_headings(part_query.vector, found, self._headings.__getitem__, titles=titles)
             passages = self.reader.snapshot().passages
             listed = next(((h, parts_of) for h in headings if (parts_of := section_parts(h, passages))), None)
             if listed:
@@ -332,7 +332,8 @@ class Bot:
                                    quotes=tuple(find_quotes(query.vector, chunks, bank)))
 
     def _embed_headings(self, passages: Sequence[Passage]) -> None:
-        """Embed, in one batch, the headings of `passages` not embedded yet: a list question looks at many."""
+        """Embed, in one batch, the headings of `passages` not embedded yet: a list question looks at many, and
+        headings recur from question to question, so each is embedded once."""
         missing = list(dict.fromkeys(heading for passage in passages for heading in section_headings(passage)
                                      if heading not in self._headings))
         if missing:
@@ -340,12 +341,6 @@ class Bot:
                 self._load()
             vectors = np.asarray(self._embedder.embed_documents(missing), dtype=np.float32)
             self._headings.update(zip(missing, vectors))
-
-    def _heading(self, heading: str) -> np.ndarray:
-        """A heading's vector; headings recur from question to question, so each is embedded once."""
-        if heading not in self._headings:
-            self._headings[heading] = self._embed(heading)
-        return self._headings[heading]
 
 
 def _one_thread_per_question() -> None:

@@ -25,13 +25,9 @@ TITLE_MATCH = 0.55
 MIN_PARTS = 2  # a heading with fewer subsections is not a list
 
 
-def _path(passage: Passage) -> tuple[str, ...]:
-    return tuple(part.strip() for part in passage.section.split(">") if part.strip())
-
-
 def section_headings(passage: Passage) -> tuple[str, ...]:
     """The headings above a passage, outermost first."""
-    return _path(passage)
+    return tuple(part.strip() for part in passage.section.split(">") if part.strip())
 
 
 Heading = tuple[str, tuple[str, ...]]  # a document's source and a section path in it
@@ -48,7 +44,7 @@ def asked_headings(vector: np.ndarray, found: Sequence[Passage], embed: Callable
     """
     closeness: dict[Heading, float] = {}
     for passage in found:
-        path = _path(passage)
+        path = section_headings(passage)
         for depth, heading in enumerate(path):
             section = (passage.source, path[: depth + 1])
             if section in closeness or not (heading.endswith("?") or titles):
@@ -63,7 +59,7 @@ def section_intro(heading: Heading, passages: Sequence[Passage]) -> list[Passage
     """The chunks of `heading`'s own text, before its first subsection: what the list is ("a few examples, not a
     complete list")."""
     source, path = heading
-    return [passage for passage in passages if passage.source == source and _path(passage) == path]
+    return [passage for passage in passages if passage.source == source and section_headings(passage) == path]
 
 
 def section_parts(heading: Heading, passages: Sequence[Passage]) -> list[list[Passage]]:
@@ -72,7 +68,7 @@ def section_parts(heading: Heading, passages: Sequence[Passage]) -> list[list[Pa
     source, path = heading
     parts: dict[tuple[str, ...], list[Passage]] = {}
     for passage in passages:
-        sub = _path(passage)
+        sub = section_headings(passage)
         if passage.source == source and len(sub) == len(path) + 1 and sub[: len(path)] == path:
             parts.setdefault(sub, []).append(passage)
     return list(parts.values()) if len(parts) >= MIN_PARTS else []

@@ -143,13 +143,16 @@ def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.
     return () if vector is None else (vector,)
 
 
+def _unsaid(query: Query, section: Retrieval, said: Sequence[np.ndarray]) -> list[Candidate]:
+    """The section's quotable sentences scored for `query`, less any saying what the reply says already."""
+    return [c for c in extractive.candidates(query, standalone_quotes(section)) if not extractive.repeats(c, said)]
+
+
 def _intro(listing: Listing, said: Sequence[np.ndarray]) -> Candidate | None:
     """The sentence of the section's own text that best introduces the list (what it lists, how completely)."""
     if listing.intro is None:
         return None
-    found = [c for c in extractive.candidates(listing.query, standalone_quotes(listing.intro))
-             if not extractive.repeats(c, said)]
-    return max(found, key=lambda c: c.score, default=None)
+    return max(_unsaid(listing.query, listing.intro, said), key=lambda c: c.score, default=None)
 
 
 def _listed(listing: Listing, max_passages: int, cited: set[str], said: Sequence[np.ndarray]) -> list[Candidate]:
@@ -160,8 +163,7 @@ def _listed(listing: Listing, max_passages: int, cited: set[str], said: Sequence
     for section in listing.sections:
         if len(cited) >= max_passages and not any(p.chunk_id in cited for p in section.passages):
             break
-        found = [c for c in extractive.candidates(listing.query, standalone_quotes(section))
-                 if not extractive.repeats(c, said)]
+        found = _unsaid(listing.query, section, said)
         if found:
             chosen.append(max(found, key=lambda c: c.score))
             cited.add(chosen[-1].passage.chunk_id)

@@ -67,8 +67,8 @@ def _phrases(terms: Iterable[str]) -> dict[tuple[str, ...], str]:
     return {tuple(_TOKEN.findall(term)): term for term in terms}
 
 
-_KINDS = (("pseudo", _phrases(PSEUDO + NEGATIVE_QUESTIONS)), ("termination", _phrases(TERMINATION)), ("following", _phrases(FOLLOWING)),
-          ("preceding", _phrases(PRECEDING)))
+_KINDS = (("pseudo", _phrases(PSEUDO + NEGATIVE_QUESTIONS)), ("termination", _phrases(TERMINATION)),
+          ("following", _phrases(FOLLOWING)), ("preceding", _phrases(PRECEDING)))
 _LONGEST = max(len(phrase) for _, table in _KINDS for phrase in table)
 
 

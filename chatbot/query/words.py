@@ -7,9 +7,6 @@ import hashlib
 import re
 import unicodedata
 
-# Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
-# every passage; the answerer reads them, the ranking does not need them. So are the words that frame a
-# question ("what does X mean", "what does it say about"), which would otherwise match definitions of anything.
 # English contractions, as typed with or without the apostrophe ("whats", "we've", "dont"): a pronoun, question
 # word or auxiliary with its clitic, never what a question is about. (A closed class of English, listed whole.)
 CONTRACTIONS = frozenset("""
@@ -19,6 +16,9 @@ CONTRACTIONS = frozenset("""
     neednt mightnt aint cannot couldve shouldve wouldve mightve mustve lets
     """.split())
 WORDLIKE_CONTRACTIONS = frozenset({"id", "wed", "well", "were", "cant", "lets"})  # also words without the apostrophe
+# Negations are stopwords too: they carry meaning ("no consent", "not without approval") but match almost
+# every passage; the answerer reads them, the ranking does not need them. So are the words that frame a
+# question ("what does X mean", "what does it say about"), which would otherwise match definitions of anything.
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are as at be because been before being below between

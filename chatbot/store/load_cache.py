@@ -49,7 +49,8 @@ def cache_folder(settings: Settings) -> Path:
 def cache_key(settings: Settings, collection_id: str, fingerprint: str) -> dict:
     store = settings.chroma_url or "local"
     return {"format": FORMAT, "fields": list(FIELDS), "words": words.VERSION, "store": store,
-            "collection": settings.collection, "collection_id": collection_id, "fingerprint": fingerprint, "trusted_sources": settings.trusted_sources}
+            "collection": settings.collection, "collection_id": collection_id, "fingerprint": fingerprint,
+            "trusted_sources": settings.trusted_sources}
 
 
 def snapshot(settings: Settings, collection: "chromadb.Collection", current: str) -> Snapshot:
