@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatbot.answer.answer_kind import asked_kind, holds
+from chatbot.answer.answer_kind import asked_kind, asks_who_did, holds, names
 from chatbot.answer.gaps import Concept, Gap, with_absent_kind
 
 
@@ -55,3 +55,39 @@ def test_a_figure_counts_only_in_a_sentence_about_the_question():
                             [shots, cost]) is None
     # With no key concept to look for, any figure found will do.
     assert with_absent_kind(None, "how much did the AI shots cost", [passage]) is None
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("who wrote the verge article on the guidance?", True),
+    ("who actually made the ai shots", True),
+    ("Who published them?", True),
+    ("who was behind the AI shots", True),
+    # The present tense asks for a role, and "who … for" for an audience.
+    ("who do I contact about this?", False),
+    ("who needs to approve a digital double", False),
+    ("who was the guidance written for?", False),
+    ("what did the verge write", False),
+])
+def test_a_question_asking_who_did_something(question, asks):
+    assert asks_who_did(question) is asks
+
+
+def test_the_names_a_sentence_holds_beyond_the_question():
+    asked = frozenset({"who", "wrote", "the", "verge", "article"})
+    assert names("The Verge's article was written by Charles Pulliam-Moore.", asked) == {"charles", "pulliam-moore"}
+    assert names("Quentin Wilson, the publisher, confirmed it.", asked) == {"quentin", "wilson"}
+    # A capitalised first word alone, a month, and a short acronym name no one.
+    assert names("Readers should consult The Verge in August.", asked) == frozenset()
+    assert names("Most AI shots were final.", asked) == frozenset()
+
+
+def test_a_who_did_question_is_answered_by_the_sentence_naming_someone():
+    from chatbot.answer import extractive
+
+    def candidate(sentence, similarity):
+        return extractive.Candidate(0, 0, None, sentence, None, similarity, similarity)
+
+    found = [candidate("Readers should consult the article on Netflix's guidance at The Verge's own address.", 0.62),
+             candidate("The article on Netflix's guidance was written by Charles Pulliam-Moore.", 0.58),
+             candidate("The article on Netflix's guidance appeared in August.", 0.57)]
+    assert extractive._naming("who wrote the verge article", found) == {id(found[1])}

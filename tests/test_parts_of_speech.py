@@ -22,3 +22,10 @@ def test_case_does_not_matter_and_the_set_is_read_once():
     assert not can_name_a_thing("Formally")
     assert never_nominal() is never_nominal()
     assert len(never_nominal()) > 10_000
+
+
+def test_simple_past_forms_come_from_the_inflection_table():
+    from chatbot.query.parts_of_speech import past_tense_forms
+
+    assert {"wrote", "made", "published", "did", "was"} <= past_tense_forms()
+    assert not {"write", "contact", "needs", "written"} & past_tense_forms()

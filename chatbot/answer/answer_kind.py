@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from chatbot.query.words import STOPWORDS
+
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
            "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
@@ -40,3 +42,39 @@ def asked_kind(question: str) -> str:
 def holds(kind: str, text: str) -> bool:
     """Whether `text` holds an answer of this kind (any sum, number or date: not necessarily the right one)."""
     return bool(_HOLDS[kind].search(text))
+
+
+# "who wrote the article?", "who actually made the shots": who did something, asked in the past tense. A question in
+# the present ("who do I contact?", "who needs to approve?") asks for a role, which the sources name by its title.
+_WHO_DID = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?([a-z]+)\b(?!.*\bfor\W*$)", re.I)
+_CAPITALISED = re.compile(r"[A-Z][\w'\u2019-]*")
+_NOT_NAMES = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|I|[A-Z]{{1,3}})$")
+
+
+def asks_who_did(question: str) -> bool:
+    """Whether the question asks who did something (a past-tense verb after "who")."""
+    from chatbot.query.parts_of_speech import past_tense_forms
+
+    match = _WHO_DID.search(question)
+    return bool(match) and match.group(1).lower() in past_tense_forms()
+
+
+def names(sentence: str, question_words: frozenset[str]) -> frozenset[str]:
+    """The proper names a sentence holds that the question does not (folded, possessive dropped).
+
+    A capitalised first word counts only when the next word is capitalised too ("Quentin Wilson said"):
+    alone it is the sentence's capital. Months, days and short acronyms ("AI") name no one.
+    """
+    words = sentence.split()
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        bare = word.strip("\"'\u201c\u201d\u2018\u2019(),.;:!?")
+        if not _CAPITALISED.fullmatch(bare) or _NOT_NAMES.match(bare.removesuffix("'s").removesuffix("\u2019s")):
+            continue
+        if index == 0 and not (len(words) > 1 and _CAPITALISED.match(following := words[1].lstrip("\"'\u201c("))
+                               and not _NOT_NAMES.match(following.rstrip(",.;:"))):
+            continue
+        folded = bare.lower().replace("\u2019", "'").removesuffix("'s")
+        if folded not in question_words and folded not in STOPWORDS:
+            found.add(folded)
+    return frozenset(found)

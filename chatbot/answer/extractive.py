@@ -8,6 +8,7 @@ import dataclasses
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -15,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answer import trust
-from chatbot.answer.answer_kind import asked_kind, holds
+from chatbot.answer.answer_kind import asked_kind, asks_who_did, holds, names
 from chatbot.answer.orders import gives_orders
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, states_absence
 from chatbot.query.query import Query
-from chatbot.query.words import tokenize
+from chatbot.query.words import fold, tokenize
 from chatbot.retrieval.quotes import Quote
 from chatbot.retrieval.search import Retrieval
 from chatbot.types import Citation
@@ -210,9 +211,11 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
     remaining = [c for c in found if c.rank < fitted.focus_ranks or c.similarity >= fitted.floor_ratio * best_similarity
                  or _share(c.words) >= fitted.floor_words or id(c) in absent]
     subject, kind = definition_subject(question), asked_kind(question)
+    naming = _naming(question, remaining) if asks_who_did(question) else set()
     value = {id(c): c.score + (ABSENCE_WEIGHT * _share(c.words) if id(c) in absent else 0.0)
              + (fitted.definition if subject and defines(subject, c.sentence) else 0.0)
-             + (fitted.definition if kind and holds(kind, c.sentence) else 0.0) for c in remaining}
+             + (fitted.definition if kind and holds(kind, c.sentence) else 0.0)
+             + (fitted.definition if id(c) in naming else 0.0) for c in remaining}
     best = max(value.values(), default=0.0)
     # A said sentence that this question's own sentences include counts as one already chosen.
     quoted = [c for c in remaining if repeats(c, said, SAME)]
@@ -256,3 +259,15 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
         chosen.append(pick)
         covered.update(pick.words)
     return chosen
+
+
+def _naming(question: str, found: Sequence[Candidate]) -> set[int]:
+    """The candidates (their ids) naming someone the question does not, for a question asking who did something.
+
+    A name most candidates hold (the publisher of every passage) tells them apart no more than a common word does.
+    """
+    asked = frozenset(re.findall(r"[a-z0-9][a-z0-9'-]*", fold(question)))
+    named = {id(c): names(c.sentence, asked) for c in found}
+    counts = Counter(name for held in named.values() for name in held)
+    common = {name for name, count in counts.items() if 2 * count > len(found)}
+    return {key for key, held in named.items() if held - common}

@@ -48,3 +48,20 @@ def can_name_a_thing(word: str) -> bool:
     if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     return word not in never_nominal()
+
+
+@functools.cache
+def past_tense_forms() -> frozenset[str]:
+    """The lower-case simple-past forms of English verbs ("wrote", "made", "did"), from lemminflect's
+    inflection table: read once, keeping only this set."""
+    import gzip
+
+    from lemminflect import config
+
+    past: set[str] = set()
+    with gzip.open(config.inflection_lu_fn, "rt", encoding="utf-8") as table:
+        for line in table:
+            lemma, category, *forms = line.rstrip("\n").split(",")
+            if category == "verb" and forms and forms[0]:
+                past.update(form.lower() for form in forms[0].split("/"))
+    return frozenset(past | {"was", "were"})  # the table leaves out the auxiliaries; "be" is the one asked with
