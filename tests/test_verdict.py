@@ -110,6 +110,12 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     ("we want to know who wrote it", False), ("I'd like to know what counts as a final deliverable", False),
     ("dont we have to tell them every time", True), ("don't we need approval for signage?", True),
     ("won't we need approval for that?", True), ("isn't that ok for signage?", True),
+    # Chat's shorter ways of asking the same.
+    ("ai newspaper on a desk in the background for 2 sec, is that a big deal", True),
+    ("Is an AI-made document in the background a problem?", True),
+    ("fake clip on a tv in the background, thats fine right", True), ("moodboards w/ ai. green light?", True),
+    ("what is a problem prompt", False), ("is there an issue with the guidance's wording?", False),
+    ("the guidance seems fine to me, who wrote it", False),
 ])
 def test_question_shapes(question, expected):
     assert asks_verdict(question) is expected

@@ -52,6 +52,10 @@ _ASKS_VERDICT = re.compile(
     r"|(?:is|are|would|isn'?t|aren'?t|wouldn'?t) (?:it|that|this|we|i)\b[^?.]{0,30}?"
     r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
     r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|(?:should|shouldn'?t) (?:i|we)\b"
+    # Chat asks the same in fewer words: "is X a problem?", "…, that's fine right?", "… never shown. ok?"
+    r"|\b(?:is|are|would|isn'?t) [^?.]{0,80}?\b(?:a|an|any) (?:problem|issue|big deal|red flag|no-go)\W*$"
+    r"|\bthat'?s (?:ok|okay|fine|allowed|alright|acceptable)\b"
+    r"|(?:^|[.,;:!-]\s*)(?:ok|okay|fine|allowed|alright|legit|acceptable|green light|good to go)\W*$"
     r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure)"
     # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead". Wanting to
     # know or understand something is a question of another kind.
