@@ -90,3 +90,8 @@ def test_a_contraction_that_is_also_a_word_counts_only_without_its_apostrophe(in
         return [c.word for c in key_concepts(question, index.idf, index.idf("no-such-word"))]
 
     assert words("the well") == ["well"] and words("we'll need catering") == ["catering"]
+
+
+def test_a_number_or_an_ordinal_is_never_the_missing_concept(index):
+    words = [c.word for c in key_concepts("whats the 4th principle, and the 2nd?", index.idf, index.idf("no-such-word"))]
+    assert "4th" not in words and "2nd" not in words

@@ -23,6 +23,7 @@ FRAMING = frozenset(
     hey hi hello quick q little
     """.split()
 )
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)?")  # a number or an ordinal ("4th") is never what is asked about
 _WISE = re.compile(r"-wise$", re.IGNORECASE)  # "budget-wise": about the budget
 # A key concept carries at least this share of the question's highest word weight, and at least this share of
 # the weight of a word no passage of the index holds: common words are never the point of a question.
@@ -84,7 +85,7 @@ def key_concepts(question: str, idf: Callable[[str], float], unseen_idf: float) 
             text, also = _WISE.sub("", match.group(0)), frozenset()
         lower = fold(text).strip("'-")
         stems = [token for token in tokenize(lower) if token not in FRAMING] if span else (
-            [] if lower in FRAMING or _contraction(lower) or len(lower) < 3 or lower.isdigit()
+            [] if lower in FRAMING or _contraction(lower) or len(lower) < 3 or _ORDINAL.fullmatch(lower)
             or not can_name_a_thing(lower) else tokenize(lower))
         if stems:
             start, end = span[:2] if span else (match.start(), match.start() + len(text))

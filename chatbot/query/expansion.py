@@ -25,14 +25,40 @@ UBIQUITOUS_SHARE = 0.6
 _COMMON = frozenset(word.capitalize() for word in STOPWORDS)  # "The" opens many sentences
 
 
+# A numbered part asked for by its number ("principle 2", "the 4th principle") is the part a text may name by its
+# ordinal word ("the second principle"), and the reverse.
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NUMBERED = re.compile(r"\b([A-Za-z]+)\s+(\d{1,2})\b(?![.,:]\d)|\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=4096)
 def expand(question: str) -> str:
-    """The guidance's words for the everyday terms in `question` (empty when none apply)."""
+    """The guidance's words for the everyday terms in `question` (empty when none apply), and the ordinal word
+    for a numbered part it asks about."""
     added: list[str] = []
     for pattern, words in _COMPILED:
         if pattern.search(question) and words not in added:
             added.append(words)
-    return " ".join(added)
+    return " ".join(added + numbered_parts(question))
+
+
+def numbered_parts(question: str) -> list[str]:
+    """For each part the question names by number, its ordinal word and number: "principle 2" -> "second",
+    "4th principle" -> "fourth 4". A number after a word that names no thing ("for 2 sec") is a quantity."""
+    from chatbot.query.parts_of_speech import can_name_a_thing
+
+    found: list[str] = []
+    for match in _NUMBERED.finditer(question):
+        word, number, ordinal = match.groups()
+        if ordinal:
+            index = int(ordinal)
+        elif word.lower() not in STOPWORDS and can_name_a_thing(word) and not word.isupper():
+            index = int(number)
+        else:
+            continue
+        if 1 <= index <= len(ORDINALS):
+            found += [ORDINALS[index - 1], ordinal] if ordinal else [ORDINALS[index - 1]]
+    return found
 
 
 def search_text(query: str, names: frozenset[str] = frozenset()) -> str:
