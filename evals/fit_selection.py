@@ -47,6 +47,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "reported": (0.0, 0.04, 0.08, 0.12, 0.16),
     "new_passage": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2),
     "next_sentence": (0.0, 0.025, 0.05, 0.1, 0.15),
+    "heading": (0.0, 0.05, 0.1, 0.15, 0.2),
 }
 Worth = Callable[[Weights, Sequence[Question]], float]
 

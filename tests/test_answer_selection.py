@@ -133,3 +133,22 @@ def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
                                    "The sources found say nothing about \u201ctranslate\u201d"))
     assert "documented consent" in answer.text
     assert "digital replica" in answer.text.lower()
+
+
+@pytest.mark.parametrize(("question", "heading"), [
+    ("what does principle 2 say", "Principle 2"), ("whats the 4th principle", "Principle 4"),
+])
+def test_a_question_naming_a_section_by_its_heading_is_answered_from_it(bot, question, heading):
+    answer = bot.ask(question)
+    assert heading in answer.citations[0].section
+    assert answer.text.startswith(("Netflix's second", "Netflix's fourth"))
+
+
+def test_a_heading_names_a_section_only_when_it_holds_every_word_asked():
+    from chatbot.answer.extractive import _heading_words, _names_section
+
+    section = "Guiding Principles > Principle 2: No storage, reuse or training on production data"
+    assert _names_section(_heading_words("what does principle 2 say"), section)
+    assert not _names_section(_heading_words("what does principle 3 say"), section)
+    assert not _names_section(_heading_words("principle?"), section)  # one word names no section
+    assert not _names_section(_heading_words("guiding principles"), section)  # an outer heading is not its own

@@ -78,6 +78,9 @@ class Weights:
     # passage), and the sentence right after the first gains this (it often completes it).
     new_passage: float = 0.0
     next_sentence: float = 0.0
+    # A question whose every content word (two at least) is in a section's own heading ("what does principle 2
+    # say?", "explain model usage") asks about that section: its sentences gain this.
+    heading: float = 0.1
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "Weights":
@@ -165,12 +168,14 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
     original_ids = {passage.chunk_id for passage in retrieval.originals}
 
     fitted = weights()
+    asked = _heading_words(query.asked)
 
     def scored(quote: Quote) -> Candidate:
         passage, sentence = quote.passage, quote.sentence
         words = {token: shares[token] for token in set(tokenize(sentence)) if token in shares}
         score = (
             SIMILARITY_WEIGHT * quote.similarity
+            + (fitted.heading if _names_section(asked, passage.section) else 0.0)
             + fitted.overlap * _share(words)
             + fitted.rank / (1 + quote.rank)
             + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
@@ -271,3 +276,18 @@ def _naming(question: str, found: Sequence[Candidate]) -> set[int]:
     counts = Counter(name for held in named.values() for name in held)
     common = {name for name, count in counts.items() if 2 * count > len(found)}
     return {key for key, held in named.items() if held - common}
+
+
+@functools.lru_cache(maxsize=4096)
+def _heading_words(text: str) -> frozenset[str]:
+    # The content words, and the one-digit numbers the tokenizer drops, which name a numbered part ("principle 2").
+    return frozenset(tokenize(text)) | frozenset(re.findall(r"(?<![\w.,])\d(?![\w.,]\d)", text))
+
+
+def _heading_tokens(section: str) -> frozenset[str]:
+    return _heading_words(section.rsplit(">", 1)[-1])
+
+
+def _names_section(asked: frozenset[str], section: str) -> bool:
+    """Whether the question's content words (two at least) are all in the section's own heading."""
+    return len(asked) >= 2 and asked <= _heading_tokens(section)
