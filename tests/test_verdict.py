@@ -114,7 +114,9 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     ("ai newspaper on a desk in the background for 2 sec, is that a big deal", True),
     ("Is an AI-made document in the background a problem?", True),
     ("fake clip on a tv in the background, thats fine right", True), ("moodboards w/ ai. green light?", True),
-    ("what is a problem prompt", False), ("is there an issue with the guidance's wording?", False),
+    ("visual adr on the lead's lip sync. need approval?", True), ("noise reduction - consent needed?", True),
+    ("is a prompt like 'a character with a famous actor's nose' ok", True),
+    ("what is a problem prompt", False), ("who needs to give consent?", False), ("is there an issue with the guidance's wording?", False),
     ("the guidance seems fine to me, who wrote it", False),
 ])
 def test_question_shapes(question, expected):

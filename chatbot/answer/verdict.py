@@ -55,6 +55,9 @@ _ASKS_VERDICT = re.compile(
     # Chat asks the same in fewer words: "is X a problem?", "…, that's fine right?", "… never shown. ok?"
     r"|\b(?:is|are|would|isn'?t) [^?.]{0,80}?\b(?:a|an|any) (?:problem|issue|big deal|red flag|no-go)\W*$"
     r"|\bthat'?s (?:ok|okay|fine|allowed|alright|acceptable)\b"
+    r"|\b(?:is|are) [^?.]{0,60}?\b(?:ok|okay|fine|allowed|alright|acceptable|permitted)\W*$"
+    r"|(?:^|[.,;:!-]\s*)(?:need|needs|require|requires)\s+(?:[\w-]+\s+){0,2}?(?:approval|consent|permission|sign-?off)\b"
+    r"|\b(?:approval|consent|permission|sign-?off)\s+(?:needed|required|necessary)\b"
     r"|(?:^|[.,;:!-]\s*)(?:ok|okay|fine|allowed|alright|legit|acceptable|green light|good to go)\W*$"
     r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure)"
     # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead". Wanting to
