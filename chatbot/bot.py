@@ -24,7 +24,7 @@ from chatbot.errors import ConfigError
 from chatbot.query.history import asks_again
 from chatbot.query.shorthand import shorthand
 from chatbot.query.expansion import SYNONYM_ROWS, ubiquitous_names
-from chatbot.query.parts_of_speech import never_nominal
+from chatbot.query.parts_of_speech import never_nominal, past_tense_forms
 from chatbot.query.query import Query, read_question
 from chatbot.query.spelling import Speller, synonym_vocabulary
 from chatbot.retrieval.quotes import find_quotes
@@ -133,6 +133,7 @@ class Bot:
         _, bank = self._load()
         self._embed("warm up")
         never_nominal()  # the lexicon that tells the gap detector which words can be a question's subject
+        past_tense_forms()  # the verb forms that tell a "who did it?" question
         self._of_snapshot()  # the speller of the index's words
         shorthand()
         if sentences:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from chatbot.query.parts_of_speech import past_tense_forms
 from chatbot.query.words import STOPWORDS
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
@@ -53,8 +54,6 @@ _NOT_NAMES = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Frida
 
 def asks_who_did(question: str) -> bool:
     """Whether the question asks who did something (a past-tense verb after "who")."""
-    from chatbot.query.parts_of_speech import past_tense_forms
-
     match = _WHO_DID.search(question)
     return bool(match) and match.group(1).lower() in past_tense_forms()
 
