@@ -23,7 +23,7 @@ def speller(texts):
 @pytest.mark.parametrize(("question", "expected"), [
     ("do i need aproval to use genAI for storybords", "do i need approval to use genAI for storyboards"),
     ("Is consnet needed for a digtal replcia?", "Is consent needed for a digital replica?"),
-    ("can i use midjourny for mood boards", "can i use Midjourney for mood boards"),
+    ("can i use midjourny for mood boards", "can i use Midjourney for moodboards"),
     ("Can Midjourny make the posters?", "Can Midjourney make the posters?"),
     ("can we change the perfromer's voice", "can we change the performer's voice"),
     ("Aproval for signage?", "Approval for signage?"),
@@ -73,3 +73,20 @@ def test_a_speller_built_from_the_index_corrects_the_same_question_the_same_way_
     first = speller.correct("do i need aproval to use genAI for storybords")
     assert "approval" in first.text and "storyboards" in first.text
     assert all(speller.correct("do i need aproval to use genAI for storybords") == first for _ in range(50))
+
+
+def test_two_words_the_documents_write_as_one_are_joined(speller):
+    corrected = speller.correct("which show had the first gen ai footage? gen-ai rules?")
+    assert corrected.text == "which show had the first GenAI footage? GenAI rules?"
+    assert corrected.notice == "Searched for: GenAI"
+    # English compounds and words the documents write apart are left as typed.
+    assert speller.correct("every one of the principles").text == "every one of the principles"
+    assert speller.correct("can your ai answer this").text == "can your ai answer this"
+
+
+def test_a_word_joined_only_in_web_addresses_or_seldom_is_not_a_join_target():
+    texts = ["See studio.flumoxworks.com for Flumox works.", "Flumox works twice.", "The ZapCut tool.",
+             "ZapCut again.", "ZapCut once more, and zap cut only once."]
+    speller = Speller(texts)
+    assert speller.correct("does flumox works need consent").text == "does flumox works need consent"
+    assert speller.correct("is zap cut ok").text == "is ZapCut ok"

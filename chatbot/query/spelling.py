@@ -16,6 +16,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]|[A-Za-z]")
 _SENTENCE_END = re.compile(r"[.!?:;\"(]\s*$")
 # Literal words of a synonym pattern: letters not followed by a wildcard ("clon\w*" is a stem, not a word).
 _PATTERN_WORD = re.compile(r"(?<![\\a-z])[a-z]{4,}(?![a-z]|\\w)")
+_IN_ADDRESS = re.compile(r"[./@]\w")  # "netflixstudios.com", "partnerhelp.netflixstudios": a part of an address
+_IN_ADDRESS_BEFORE = re.compile(r"[\w][./@]$")
+MIN_JOINED = 3
 MIN_LENGTH = 5  # shorter words have too many neighbours one edit away to correct safely
 LONG_WORD = 9  # from this length two edits are allowed, below it one
 
@@ -67,6 +70,7 @@ class Speller:
     def __init__(self, texts: Iterable[str], extra_words: Iterable[str] = ()):
         from symspellpy import SymSpell
 
+        texts = list(texts)
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         written: dict[str, str] = {}  # a capitalised word as the documents first write it ("GenAI")
@@ -84,17 +88,30 @@ class Speller:
         for word in extra_words:
             counts[word.lower().removesuffix("'s")] += 1
         self._known = english_words() | counts.keys() | CONTRACTIONS  # "theres" is no typo of "themes"
+        self._joined = _joined_words(texts, counts)
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in counts.items():
             if len(word) >= MIN_LENGTH - 1:
                 self._symspell.create_dictionary_entry(word, count)
 
     def correct(self, text: str) -> Corrected:
-        """`text` with each unknown word replaced by the nearest document word, when one is near enough."""
+        """`text` with each unknown word replaced by the nearest document word, when one is near enough, and
+        each pair of words the documents write as one ("gen ai" -> "GenAI") joined."""
         corrections: list[Correction] = []
         pieces: list[str] = []
         end = 0
-        for match in _WORD.finditer(text):
+        matches = list(_WORD.finditer(text))
+        skip = -1
+        for index, match in enumerate(matches):
+            if index <= skip:
+                continue
+            following = matches[index + 1] if index + 1 < len(matches) else None
+            if following and text[match.end() : following.start()] in (" ", "-") and (
+                    joined := self._join(match.group(0), following.group(0))):
+                corrections.append(Correction(text[match.start() : following.end()], joined))
+                pieces += [text[end : match.start()], joined]
+                end, skip = following.end(), index + 1
+                continue
             word = match.group(0)
             base, suffix = (word[:-2], word[-2:]) if word.lower().endswith("'s") else (word, "")
             sentence_start = not text[: match.start()].strip() or bool(_SENTENCE_END.search(text[: match.start()]))
@@ -105,6 +122,13 @@ class Speller:
                 end = match.end()
         pieces.append(text[end:])
         return Corrected("".join(pieces), tuple(corrections))
+
+    def _join(self, first: str, second: str) -> str:
+        """The document word two typed words make together, as the documents write it; else ""."""
+        joined = (first + second).lower()
+        if joined not in self._joined:
+            return ""
+        return self._written.get(joined, joined if first.islower() else joined.capitalize())
 
     def _fix(self, word: str, name_only: bool) -> str:
         lower = word.lower()
@@ -122,3 +146,23 @@ class Speller:
         if name_only or term in self._names:
             return self._written[term]
         return term.capitalize() if word[0].isupper() else term
+
+
+def _joined_words(texts: list[str], counts: Counter[str]) -> frozenset[str]:
+    """Document words, not general English, that the documents write as one word (at least MIN_JOINED times, outside
+    web addresses) more often than as the two words they are made of ("GenAI" over "gen AI"): two such words typed
+    apart mean the one word."""
+    alone: Counter[str] = Counter()
+    apart: Counter[str] = Counter()
+    for text in texts:
+        words = [(match.group(0).lower().removesuffix("'s"), match) for match in _WORD.finditer(text)]
+        for (first, _), (second, _) in zip(words, words[1:]):
+            if first + second in counts:
+                apart[first + second] += 1
+        for word, match in words:
+            if not _IN_ADDRESS.match(text, match.end()) and not _IN_ADDRESS_BEFORE.search(text, 0, match.start()):
+                alone[word] += 1
+    english = english_words()
+    return frozenset(word for word, count in alone.items()
+                     if count >= MIN_JOINED and len(word) >= MIN_LENGTH and word not in english and count > apart[word]
+                     and any(word[:cut] in counts and word[cut:] in counts for cut in range(2, len(word) - 1)))
