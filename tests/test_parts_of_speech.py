@@ -29,3 +29,12 @@ def test_simple_past_forms_come_from_the_inflection_table():
 
     assert {"wrote", "made", "published", "did", "was"} <= past_tense_forms()
     assert not {"write", "contact", "needs", "written"} & past_tense_forms()
+
+
+def test_irregular_verb_forms_come_from_the_lexicon():
+    from chatbot.query.parts_of_speech import irregular_verb_forms
+
+    forms = irregular_verb_forms()
+    assert forms["wrote"] == forms["written"] == "write" and forms["built"] == "build"
+    assert not {"approved", "agreed", "carried", "stopped"} & forms.keys()  # regular: -ed added
+    assert not {"ground", "saw", "found"} & forms.keys()  # also a noun, or the form of two verbs

@@ -133,14 +133,23 @@ def test_stemmer_meets_plurals_and_verb_forms_halfway():
     assert tokenize("The performer's Digital Replicas!") == ["performer", "digital", "replica"]
 
 
+def test_irregular_verb_forms_meet_their_verb():
+    assert stem("wrote") == stem("written") == stem("writes") == stem("write")
+    assert stem("built") == stem("build") and stem("paid") == stem("pay") and stem("made") == stem("make")
+    # A form that is also a noun, or belongs to two verbs, is left to the suffix stripper.
+    assert stem("ground") == "ground" and stem("found") == "found"
+    # A form of a verb that is a stopword is one too.
+    assert tokenize("what it meant, and who told them") == []
+
+
 @pytest.mark.parametrize("typed", ["whats in the matrix", "what's in the matrix", "dont we need it in the matrix",
                                    "we're told it's in the matrix", "they won't put it in the matrix"])
 def test_a_contraction_is_no_content_word_with_or_without_its_apostrophe(typed):
-    assert tokenize(typed)[-1:] == ["matrix"] and set(tokenize(typed)) <= {"matrix", "need", "told", "put"}
+    assert tokenize(typed)[-1:] == ["matrix"] and set(tokenize(typed)) <= {"matrix", "need", "put"}
 
 
 def test_a_contraction_that_is_also_a_word_stays_one():
-    assert tokenize("the article ID") == ["articl", "id"] and tokenize("a well-lit set") == ["well", "lit", "set"]
+    assert tokenize("the article ID") == ["articl", "id"] and tokenize("a well-lit set") == ["well", "light", "set"]
 
 
 def test_lexical_support_weights_rare_words():

@@ -65,3 +65,44 @@ def past_tense_forms() -> frozenset[str]:
             if category == "verb" and forms and forms[0]:
                 past.update(form.lower() for form in forms[0].split("/"))
     return frozenset(past | {"was", "were"})  # the table leaves out the auxiliaries; "be" is the one asked with
+
+
+@functools.cache
+def irregular_verb_forms() -> dict[str, str]:
+    """Each lower-case irregular past form or participle of an English verb that the lexicon knows only as that
+    verb's (or as an adjective), mapped to the verb: "wrote", "written" -> "write", "built" -> "build". A form that is
+    also a noun ("ground", "saw") or belongs to two verbs ("found") is left out.
+
+    Read from lemminflect's inflection table, then its lemma lexicon for those forms only.
+    """
+    import gzip
+
+    from lemminflect import config
+    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
+
+    verbs: dict[str, str] = {}
+    with gzip.open(config.inflection_lu_fn, "rt", encoding="utf-8") as table:
+        for line in table:
+            lemma, category, *forms = line.rstrip("\n").split(",")
+            if category == "verb":
+                for spelled in forms[:2]:  # the past form, then the past participle
+                    verbs.update((form.lower(), lemma.lower()) for form in spelled.split("/")
+                                 if form and form.lower() != lemma.lower())
+    readings: dict[str, dict[str, tuple[str, ...]]] = {}
+    with gzip.open(config.lemma_lu_fn, "rt", encoding="utf-8") as lexicon:
+        for line in lexicon:
+            word, category, lemmas = LemmaLUCodec.fromString(line)
+            if word.lower() in verbs:
+                readings.setdefault(word.lower(), {})[category] = lemmas
+    forms: dict[str, str] = {}
+    for form, reading in readings.items():
+        lemmas = reading.get("verb", ())
+        verb = lemmas[0].lower() if len(lemmas) == 1 else ""
+        if verb and not set(reading) - {"verb", "adj"} and not _regular(form, verb):
+            forms[form] = verb
+    return forms
+
+
+def _regular(form: str, verb: str) -> bool:
+    # A regular past form adds -ed to the verb: "agreed", "approved", "carried", "stopped".
+    return form == verb or form in (verb + "ed", verb + "d", verb[:-1] + "ied", verb + verb[-1] + "ed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import re
 import unicodedata
 
@@ -36,7 +37,7 @@ _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
 _CLITIC = re.compile(r"\b(?:won|can|shan)'t\b|n't\b|'(?:re|ve|ll|d|m)\b")
 # Stored word indexes are rebuilt when what `tokenize` gives could differ: the word lists and patterns are digested
 # below; STEMMER is raised by hand whenever `stem` changes.
-STEMMER = 1
+STEMMER = 2
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -51,7 +52,12 @@ def fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)  # a corpus has few distinct words, and each recurs often
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to meet plurals, -ing/-ed forms and a final e halfway."""
+    """A light suffix stripper: enough to meet plurals, -ing/-ed forms and a final e halfway; an irregular verb
+    form goes to its verb first ("wrote", "written" -> "write"), as no suffix stripping can meet it."""
+    return _strip(_irregular().get(word, word))
+
+
+def _strip(word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("'s"):
@@ -75,8 +81,17 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.cache
+def _irregular() -> dict[str, str]:
+    """The irregular verb forms that the suffix stripper does not bring to their verb's stem ("made", "built")."""
+    from chatbot.query.parts_of_speech import irregular_verb_forms
+
+    return {form: verb for form, verb in irregular_verb_forms().items() if _strip(form) != _strip(verb)}
+
+
+# The irregular verb forms come from lemminflect's tables: its version stands for them.
 _DIGESTED = [*sorted(STOPWORDS), *(f"{k}={v}" for k, v in sorted(_IRREGULAR_NOT.items())), _CLITIC.pattern,
-             _TOKEN.pattern]
+             _TOKEN.pattern, f"lemminflect={importlib.metadata.version('lemminflect')}"]
 VERSION = f"{STEMMER}-{hashlib.sha1('|'.join(_DIGESTED).encode()).hexdigest()[:12]}"
 
 
@@ -88,7 +103,9 @@ def tokenize(text: str) -> list[str]:
 @functools.lru_cache(maxsize=65536)  # the same sentences and passages are read question after question
 def _tokens(text: str) -> tuple[str, ...]:
     text = _CLITIC.sub(lambda match: f" {_IRREGULAR_NOT.get(match.group(0), '')} ", fold(text))
-    return tuple(stem(token) for token in _TOKEN.findall(text) if token not in STOPWORDS and len(token) > 1)
+    irregular = _irregular()
+    return tuple(stem(token) for token in _TOKEN.findall(text)
+                 if token not in STOPWORDS and len(token) > 1 and irregular.get(token) not in STOPWORDS)
 
 
 def tokenize_once(text: str) -> tuple[str, ...]:
