@@ -153,8 +153,21 @@ def test_an_unwritable_cache_folder_is_logged_and_the_bot_answers(settings, new_
 def test_a_cache_made_by_another_tokenizer_is_rebuilt(settings, new_process, monkeypatch, caplog):
     new_process()
     snapshot_of(settings)  # writes the cache
-    monkeypatch.setattr(load_cache.words, "VERSION", load_cache.words.VERSION + "-changed")  # the words are read another way
+    changed = load_cache.words.version() + "-changed"
+    monkeypatch.setattr(load_cache.words, "version", lambda: changed)  # the words are read another way
     new_process()
     with caplog.at_level(logging.INFO, logger="chatbot"):
         snapshot_of(settings)
     assert "made from another source" in caplog.text
+
+
+def test_the_tokenizer_version_digests_its_irregular_verb_forms(monkeypatch):
+    from chatbot.query import words
+
+    before = words.version()
+    monkeypatch.setattr(words, "_irregular", lambda: {"wrote": "write", "flew": "fly"})
+    words.version.cache_clear()
+    try:
+        assert words.version() != before
+    finally:
+        words.version.cache_clear()

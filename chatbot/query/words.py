@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import re
 import unicodedata
 
@@ -35,8 +34,8 @@ STOPWORDS = frozenset(
 # A clitic typed with its apostrophe leaves its host word: "don't" -> "do", "they're" -> "they" (both stopwords).
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
 _CLITIC = re.compile(r"\b(?:won|can|shan)'t\b|n't\b|'(?:re|ve|ll|d|m)\b")
-# Stored word indexes are rebuilt when what `tokenize` gives could differ: the word lists and patterns are digested
-# below; STEMMER is raised by hand whenever `stem` changes.
+# Stored word indexes are rebuilt when what `tokenize` gives could differ: the word lists, patterns and irregular
+# verb forms are digested (`version`); STEMMER is raised by hand whenever the suffix stripper changes.
 STEMMER = 2
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -89,10 +88,16 @@ def _irregular() -> dict[str, str]:
     return {form: verb for form, verb in irregular_verb_forms().items() if _strip(form) != _strip(verb)}
 
 
-# The irregular verb forms come from lemminflect's tables: its version stands for them.
 _DIGESTED = [*sorted(STOPWORDS), *(f"{k}={v}" for k, v in sorted(_IRREGULAR_NOT.items())), _CLITIC.pattern,
-             _TOKEN.pattern, f"lemminflect={importlib.metadata.version('lemminflect')}"]
-VERSION = f"{STEMMER}-{hashlib.sha1('|'.join(_DIGESTED).encode()).hexdigest()[:12]}"
+             _TOKEN.pattern]
+
+
+@functools.cache
+def version() -> str:
+    """A digest of what `tokenize` gives: its word lists, patterns and irregular verb forms (STEMMER stands for
+    the suffix stripper's code)."""
+    digested = [*_DIGESTED, *(f"{form}={verb}" for form, verb in sorted(_irregular().items()))]
+    return f"{STEMMER}-{hashlib.sha1('|'.join(digested).encode()).hexdigest()[:12]}"
 
 
 def tokenize(text: str) -> list[str]:

@@ -48,7 +48,7 @@ def cache_folder(settings: Settings) -> Path:
 
 def cache_key(settings: Settings, collection_id: str, fingerprint: str) -> dict:
     store = settings.chroma_url or "local"
-    return {"format": FORMAT, "fields": list(FIELDS), "words": words.VERSION, "store": store,
+    return {"format": FORMAT, "fields": list(FIELDS), "words": words.version(), "store": store,
             "collection": settings.collection, "collection_id": collection_id, "fingerprint": fingerprint,
             "trusted_sources": settings.trusted_sources}
 
