@@ -79,6 +79,7 @@ def test_the_names_a_sentence_holds_beyond_the_question():
     # A capitalised first word alone, a month, and a short acronym name no one.
     assert names("Readers should consult The Verge in August.", asked) == frozenset()
     assert names("Most AI shots were final.", asked) == frozenset()
+    assert names("Most sources attribute the AI-generated shots to Eyeline Studios.", asked) == {"eyeline", "studios"}
 
 
 def test_a_who_did_question_is_answered_by_the_sentence_naming_someone():

@@ -48,7 +48,7 @@ def holds(kind: str, text: str) -> bool:
 # "who wrote the article?", "who actually made the shots": who did something, asked in the past tense. A question in
 # the present ("who do I contact?", "who needs to approve?") asks for a role, which the sources name by its title.
 _WHO_DID = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?([a-z]+)\b(?!.*\bfor\W*$)", re.I)
-_CAPITALISED = re.compile(r"[A-Z][\w'\u2019-]*")
+_CAPITALISED = re.compile(r"[A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*")  # "Pulliam-Moore", not "AI-generated"
 _NOT_NAMES = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|I|[A-Z]{{1,3}})$")
 
 
