@@ -90,3 +90,8 @@ def test_a_word_joined_only_in_web_addresses_or_seldom_is_not_a_join_target():
     speller = Speller(texts)
     assert speller.correct("does flumox works need consent").text == "does flumox works need consent"
     assert speller.correct("is zap cut ok").text == "is ZapCut ok"
+
+
+def test_a_verb_the_documents_use_only_in_an_irregular_form_is_a_correction_target():
+    speller = Speller(["Tejas Chopra built the tool.", "The ULID field names each record."])
+    assert speller.correct("why did he bulid it").text == "why did he build it"

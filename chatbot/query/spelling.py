@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from chatbot.query.parts_of_speech import irregular_verb_forms
 from chatbot.query.words import CONTRACTIONS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]|[A-Za-z]")
@@ -87,6 +88,11 @@ class Speller:
         self._names = {word for word, n in capitalised.items() if n * 2 > counts[word] and word not in english_words()}
         for word in extra_words:
             counts[word.lower().removesuffix("'s")] += 1
+        # A verb the documents use only in an irregular form ("built") is a word they know ("build").
+        verbs = irregular_verb_forms()
+        for word, count in list(counts.items()):
+            if word in verbs:
+                counts[verbs[word]] += count
         self._known = english_words() | counts.keys() | CONTRACTIONS  # "theres" is no typo of "themes"
         self._joined = _joined_words(texts, counts)
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
