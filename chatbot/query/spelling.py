@@ -148,7 +148,9 @@ class Speller:
             suggestions = [s for s in suggestions if s.term in self._written]
         if not suggestions:
             return ""
-        term = suggestions[0].term
+        nearest = [s for s in suggestions if s.distance == suggestions[0].distance]
+        # A word typed in lower case is a name's typo only when no other word is as near.
+        term = next((s.term for s in nearest if s.term not in self._names), nearest[0].term)
         if name_only or term in self._names:
             return self._written[term]
         return term.capitalize() if word[0].isupper() else term
