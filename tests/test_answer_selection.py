@@ -152,3 +152,9 @@ def test_a_heading_names_a_section_only_when_it_holds_every_word_asked():
     assert not _names_section(_heading_words("what does principle 3 say"), section)
     assert not _names_section(_heading_words("principle?"), section)  # one word names no section
     assert not _names_section(_heading_words("guiding principles"), section)  # an outer heading is not its own
+
+
+def test_a_quoted_second_hand_claim_brings_the_sentence_after_it(bot):
+    answer = bot.ask("TweakTown says AI-generated characters just need legal review. Accurate?")
+    claim, after = answer.text.split(" [1] ")[:2]
+    assert claim.startswith("TweakTown said") and "written approval" in after

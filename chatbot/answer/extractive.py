@@ -72,7 +72,8 @@ class Weights:
     # a sum or a number by a sentence that holds one.
     definition: float = 0.1
     # Outside news articles, a sentence reporting what someone else said about the guidance ("TweakTown said AI
-    # characters need legal review") is second-hand: it gives way to the guidance's own statements.
+    # characters need legal review") is second-hand: it gives way to the guidance's own statements. Once quoted,
+    # the sentence after it, often its correction, gains as much.
     reported: float = 0.08
     # After the first sentence: one from a passage not cited yet gains this (the answer draws on more than one
     # passage), and the sentence right after the first gains this (it often completes it).
@@ -179,7 +180,7 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
             + fitted.overlap * _share(words)
             + fitted.rank / (1 + quote.rank)
             + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
-            - (fitted.reported if passage.kind != "article" and _REPORTED.search(sentence) else 0.0)
+            - (fitted.reported if _second_hand(quote) else 0.0)
         )
         return Candidate(quote.rank, quote.position, passage, sentence, quote.vector, quote.similarity, score, words)
 
@@ -241,11 +242,14 @@ def select(found: list[Candidate], max_passages: int, query: Query | None = None
     while remaining and len(chosen) < MAX_SENTENCES:
         cited = {c.passage.chunk_id for c in chosen}
         follows = (first.passage.chunk_id, first.position + 1)
+        # What a source says right after reporting someone else's claim is often its correction.
+        answers_claim = {(c.passage.chunk_id, c.position + 1) for c in chosen if _second_hand(c)}
 
         def relevance(c: Candidate) -> float:
             return (value[id(c)] + fitted.coverage * _share({w: v for w, v in c.words.items() if w not in covered})
                     + (fitted.new_passage if c.passage.chunk_id not in cited else 0.0)
-                    + (fitted.next_sentence if (c.passage.chunk_id, c.position) == follows else 0.0))
+                    + (fitted.next_sentence if (c.passage.chunk_id, c.position) == follows else 0.0)
+                    + (fitted.reported if (c.passage.chunk_id, c.position) in answers_claim else 0.0))
 
         def marginal(c: Candidate) -> float:
             similarity = max([float(c.vector @ s.vector) for s in chosen] + [float(c.vector @ v) for v in said])
@@ -291,3 +295,8 @@ def _heading_tokens(section: str) -> frozenset[str]:
 def _names_section(asked: frozenset[str], section: str) -> bool:
     """Whether the question's content words (two at least) are all in the section's own heading."""
     return len(asked) >= 2 and asked <= _heading_tokens(section)
+
+
+def _second_hand(quote: Quote) -> bool:
+    """Whether the sentence reports what someone else said about the source, outside a news article."""
+    return quote.passage.kind != "article" and bool(_REPORTED.search(quote.sentence))
