@@ -158,3 +158,39 @@ def test_a_quoted_second_hand_claim_brings_the_sentence_after_it(bot):
     answer = bot.ask("TweakTown says AI-generated characters just need legal review. Accurate?")
     claim, after = answer.text.split(" [1] ")[:2]
     assert claim.startswith("TweakTown said") and "written approval" in after
+
+
+def _candidates(text: str):
+    from chatbot.answer.extractive import Candidate
+    from chatbot.sentences import split_sentences
+    from chatbot.types import Passage
+
+    passage = Passage("p1", text, "house-rules.md", "House rules", "Checks", "", "document")
+    return [Candidate(0, n, passage, s, None, 0.5, 0.5) for n, s in enumerate(split_sentences(text))]
+
+
+def test_a_sentence_that_introduces_a_list_brings_its_items():
+    from chatbot.answer.respond import items_after
+
+    found = _candidates("Crews run two checks before a shoot. The checks take an hour.\n\n"
+                        "- Cameras are tested on set. Lenses too.\n- Sound is tested in the booth.\n")
+    assert [c.sentence for c in items_after(found[0], found)] == []  # "two checks" ends no line before the list
+    found = _candidates("Crews run checks before a shoot, and the rules list two checks.\n\n"
+                        "- Cameras are tested on set. Lenses too.\n- Sound is tested in the booth.\n")
+    assert [c.sentence for c in items_after(found[0], found)] == ["Cameras are tested on set.",
+                                                                  "Sound is tested in the booth."]
+
+
+def test_a_list_that_elaborates_a_paragraph_is_not_introduced_by_its_last_sentence():
+    from chatbot.answer.respond import items_after
+
+    found = _candidates("Enterprise tools add security. Ask your contact which tools are available.\n\n"
+                        "- Enterprise tools keep inputs private.\n- Enterprise tools never train on inputs.\n")
+    assert items_after(found[1], found) == []
+
+
+def test_a_question_answered_by_a_list_gets_its_items(bot):
+    answer = bot.ask("what qa should we do for talent enhancement")
+    intro, *items = answer.text.split("\n")
+    assert "three steps" in intro and len(items) == 3 and all(item.startswith("- ") for item in items)
+    assert "early tests" in items[0] and "dignity" in items[2]

@@ -7,6 +7,7 @@ a partly answered one the gap first and the nearest rules after it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -22,6 +23,9 @@ from chatbot.query.query import Query, terms
 from chatbot.retrieval.search import Retrieval
 from chatbot.types import Citation, Passage
 
+MAX_ITEMS = 6  # a list introduced by an answer's first sentence is quoted whole when it has at most this many items
+_LIST_LINE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
 NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
 NO_SETTLEMENT = "The sources found do not settle this question directly."
@@ -120,19 +124,54 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
             opening = numbering.quote([intro])[0]  # numbered first, as it is read first
         body = bullets(numbering.quote(listed))
     else:
-        chosen = extractive.select(extractive.candidates(query, retrieval), max_passages, query, said)
+        found = extractive.candidates(query, retrieval)
+        chosen = extractive.select(found, max_passages, query, said)
         if not chosen:
             return Draft(opening, tuple(numbering.citations)) if opening else Draft("", ())
+        # A first sentence that introduces a list ("… list three steps:") is answered by the list itself.
+        items = [c for c in items_after(chosen[0], found) if not extractive.repeats(c, said)]
+        if len(items) >= 2:
+            chosen = [chosen[0], *items]
         quoted = numbering.quote(chosen)
         if not opening:
             same_passage = [c.sentence for c in chosen if c.passage.chunk_id == chosen[0].passage.chunk_id]
             opening = lead(query.asked, same_passage, query.asked_words)
-        body = bullets(quoted) if asks_for_list(query.asked) and len(quoted) > 2 else " ".join(quoted)
+        if len(items) >= 2:
+            body = f"{quoted[0]}\n{bullets(quoted[1:])}"
+        else:
+            body = bullets(quoted) if asks_for_list(query.asked) and len(quoted) > 2 else " ".join(quoted)
     if not body:
         return Draft(opening, tuple(numbering.citations)) if opening else Draft("", ())
     separator = "\n\n" if opening.startswith("**") or body.startswith("- ") else " "
     text = f"{opening}{separator}{body}" if opening else body
     return Draft(text, tuple(numbering.citations))
+
+
+def items_after(first: Candidate, found: Sequence[Candidate], limit: int = MAX_ITEMS) -> list[Candidate]:
+    """The first sentence of each item of the list that `first` introduces in its passage, in order: the list lines
+    right after the line `first` ends, when `first` ends with a colon or says how many there are ("three steps").
+    None when `first` introduces no list, or one of more than `limit` items."""
+    lines = first.passage.text.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.rstrip().endswith(first.sentence.rstrip())
+               and not _LIST_LINE.match(line)), None)
+    if at is None:
+        return []
+    items: list[str] = []
+    for line in lines[at + 1 :]:
+        if _LIST_LINE.match(line):
+            items.append(_LIST_LINE.sub("", line))
+        elif line.strip() or items:
+            break
+    if not 2 <= len(items) <= limit or not (first.sentence.rstrip().endswith(":") or _counts(first.sentence, len(items))):
+        return []
+    own = [c for c in found if c.passage.chunk_id == first.passage.chunk_id]
+    return [c for item in items for c in [min((c for c in own if c.sentence in item), key=lambda c: c.position,
+                                               default=None)] if c is not None]
+
+
+def _counts(sentence: str, number: int) -> bool:
+    """Whether the sentence gives this number, in digits or in words ("three")."""
+    return bool(re.search(rf"\b(?:{number}|{_NUMBER_WORDS[number]})\b", sentence, re.IGNORECASE))
 
 
 def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.ndarray, ...]:
