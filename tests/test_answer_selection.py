@@ -114,6 +114,10 @@ def test_definition_questions_and_the_sentences_that_define():
     assert definition_subject("what does netflix mean by genai?") == "genai"
     assert definition_subject("What is needed for a digital double of our lead?") == "needed for a digital double of our lead"
     assert definition_subject("Do we need consent?") == ""
+    # The chat's ways of asking for a definition.
+    assert definition_subject("whats the definition of a digital replica") == "digital replica"
+    assert definition_subject("definition of final deliverables?") == "final deliverables"
+    assert definition_subject("genai meaning?") == "genai" and definition_subject("is it defined?") == ""
     assert defines("INKubator", "INKubator is Netflix's own generative AI animation studio.")
     assert defines("genai", '"GenAI" is the abbreviation the guidance uses.')
     assert not defines("INKubator", "INKubator plans to move on to feature-quality work later.")

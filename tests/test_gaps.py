@@ -95,3 +95,8 @@ def test_a_contraction_that_is_also_a_word_counts_only_without_its_apostrophe(in
 def test_a_number_or_an_ordinal_is_never_the_missing_concept(index):
     words = [c.word for c in key_concepts("whats the 4th principle, and the 2nd?", index.idf, index.idf("no-such-word"))]
     assert "4th" not in words and "2nd" not in words
+
+
+def test_asking_for_a_definition_is_no_concept_the_sources_lack(index):
+    words = [c.word for c in key_concepts("definition of final deliverables?", index.idf, index.idf("no-such-word"))]
+    assert "definition" not in words

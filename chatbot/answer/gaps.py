@@ -21,6 +21,7 @@ FRAMING = frozenset(
     much many per take takes
     rule rules say says allowed permitted require required requirement requirements
     hey hi hello quick q little
+    definition definitions define defined defines
     """.split()
 )
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)?")  # a number or an ordinal ("4th") is never what is asked about

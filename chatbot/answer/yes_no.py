@@ -69,15 +69,19 @@ def asks_existence(question: str) -> bool:
 
 
 _ASKS_DEFINITION = re.compile(
-    r"^\s*(?:(?:what|who)\s*(?:is|are|'s|\u2019s)|what does (?:netflix|the guidance) mean by|define|meaning of)\s+"
+    r"^\s*(?:(?:what|who)\s*(?:is|are|'s|\u2019s|s)(?:\s+the\s+(?:definition|meaning)\s+of)?"
+    r"|what does (?:netflix|the guidance) mean by|define|(?:the\s+)?(?:meaning|definition)\s+of)\s+"
     r"(?:an?\s+|the\s+)?(?P<subject>[^?]{2,60}?)\s*\??\s*$",
     re.IGNORECASE,
 )
+# "final deliverables definition?", "genai meaning?": the terse form, the subject first.
+_ASKS_DEFINITION_AFTER = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<subject>[^?]{2,60}?)\s+(?:definition|meaning)\s*\??\s*$",
+                                    re.IGNORECASE)
 
 
 def definition_subject(question: str) -> str:
     """What a "What is X?" question asks to have defined ("X"), or "" for any other question."""
-    match = _ASKS_DEFINITION.match(question)
+    match = _ASKS_DEFINITION.match(question) or _ASKS_DEFINITION_AFTER.match(question)
     return match.group("subject").strip(" \"'") if match else ""
 
 
