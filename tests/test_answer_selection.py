@@ -132,9 +132,10 @@ def test_routine_clean_up_is_answered_from_the_customary_alterations(bot):
 
 def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
     answer = bot.ask("Can we use AI to translate and dub the show into Spanish with the actor's own voice?")
-    # The guidance never speaks of translating: the reply says so, then gives the consent rule.
+    # The guidance never speaks of dubbing into another language: the reply says so, then gives the consent rule.
     assert answer.text.startswith(("Yes, with the performer's consent.", "Yes, with explicit, documented consent.",
-                                   "The sources found say nothing about \u201ctranslate\u201d"))
+                                   "The sources found say nothing about \u201ctranslate\u201d",
+                                   "The sources found say nothing about \u201cSpanish\u201d"))
     assert "documented consent" in answer.text
     assert "digital replica" in answer.text.lower()
 
@@ -198,3 +199,12 @@ def test_a_question_answered_by_a_list_gets_its_items(bot):
     intro, *items = answer.text.split("\n")
     assert "three steps" in intro and len(items) == 3 and all(item.startswith("- ") for item in items)
     assert "early tests" in items[0] and "dignity" in items[2]
+
+
+def test_a_heading_that_is_the_question_itself_counts_twice():
+    from chatbot.answer.extractive import _heading_words, _names_section
+
+    asked = _heading_words("why did tejas chopra build headroom")
+    assert _names_section(asked, "Headroom > Why Tejas Chopra built Headroom", "why did tejas chopra build headroom") == 2
+    assert _names_section(asked, "Headroom > Tejas Chopra built Headroom", "why did tejas chopra build headroom") == 1
+    assert _names_section(asked, "Headroom > How Headroom works", "why did tejas chopra build headroom") == 0

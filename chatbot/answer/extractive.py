@@ -176,7 +176,7 @@ def candidates(query: Query, retrieval: Retrieval) -> list[Candidate]:
         words = {token: shares[token] for token in set(tokenize(sentence)) if token in shares}
         score = (
             SIMILARITY_WEIGHT * quote.similarity
-            + (fitted.heading if _names_section(asked, passage.section) else 0.0)
+            + fitted.heading * _names_section(asked, passage.section, query.asked)
             + fitted.overlap * _share(words)
             + fitted.rank / (1 + quote.rank)
             + (ORIGINAL_PRIOR if passage.chunk_id in original_ids else KIND_PRIOR.get(passage.kind, 0.0))
@@ -292,9 +292,17 @@ def _heading_tokens(section: str) -> frozenset[str]:
     return _heading_words(section.rsplit(">", 1)[-1])
 
 
-def _names_section(asked: frozenset[str], section: str) -> bool:
-    """Whether the question's content words (two at least) are all in the section's own heading."""
-    return len(asked) >= 2 and asked <= _heading_tokens(section)
+_WH = re.compile(r"^\W*(why|how|who|when|where|which)\b", re.IGNORECASE)
+
+
+def _names_section(asked: frozenset[str], section: str, question: str = "") -> int:
+    """2 when the section's own heading is the question itself ("Why X built Y" for "why did X build Y"), 1 when
+    it holds the question's content words (two at least), else 0."""
+    heading = section.rsplit(">", 1)[-1]
+    if len(asked) < 2 or not asked <= _heading_tokens(section):
+        return 0
+    wh = _WH.match(heading)
+    return 2 if wh and (match := _WH.match(question)) and match.group(1).lower() == wh.group(1).lower() else 1
 
 
 def _second_hand(quote: Quote) -> bool:
