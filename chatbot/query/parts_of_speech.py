@@ -52,55 +52,41 @@ def can_name_a_thing(word: str) -> bool:
 
 @functools.cache
 def past_tense_forms() -> frozenset[str]:
-    """The lower-case simple-past forms of English verbs ("wrote", "made", "did"), from lemminflect's
-    inflection table: read once, keeping only this set."""
+    """The lower-case simple-past forms of English verbs ("wrote", "made", "did", "was")."""
+    return _verb_table()[0] | {"was", "were"}  # the table leaves out the auxiliaries; "be" is the one asked with
+
+
+def irregular_verb_forms() -> dict[str, str]:
+    """Each lower-case irregular past form or participle of an English verb, mapped to the verb: "wrote",
+    "written" -> "write", "built" -> "build". A form that is a word of its own other than an adjective ("ground",
+    "saw", "found") or belongs to two verbs is left out."""
+    return _verb_table()[1]
+
+
+@functools.cache
+def _verb_table() -> tuple[frozenset[str], dict[str, str]]:
+    """The simple-past forms, and the irregular forms by verb, from one read of lemminflect's inflection table."""
     import gzip
 
     from lemminflect import config
 
     past: set[str] = set()
+    verbs: dict[str, set[str]] = {}
+    words: dict[str, set[str]] = {}  # each word the table lists, with its categories
     with gzip.open(config.inflection_lu_fn, "rt", encoding="utf-8") as table:
         for line in table:
             lemma, category, *forms = line.rstrip("\n").split(",")
-            if category == "verb" and forms and forms[0]:
-                past.update(form.lower() for form in forms[0].split("/"))
-    return frozenset(past | {"was", "were"})  # the table leaves out the auxiliaries; "be" is the one asked with
-
-
-@functools.cache
-def irregular_verb_forms() -> dict[str, str]:
-    """Each lower-case irregular past form or participle of an English verb that the lexicon knows only as that
-    verb's (or as an adjective), mapped to the verb: "wrote", "written" -> "write", "built" -> "build". A form that is
-    also a noun ("ground", "saw") or belongs to two verbs ("found") is left out.
-
-    Read from lemminflect's inflection table, then its lemma lexicon for those forms only.
-    """
-    import gzip
-
-    from lemminflect import config
-    from lemminflect.codecs.LemmaLUCodec import LemmaLUCodec
-
-    verbs: dict[str, str] = {}
-    with gzip.open(config.inflection_lu_fn, "rt", encoding="utf-8") as table:
-        for line in table:
-            lemma, category, *forms = line.rstrip("\n").split(",")
+            lemma = lemma.lower()
+            words.setdefault(lemma, set()).add(category)
             if category == "verb":
-                for spelled in forms[:2]:  # the past form, then the past participle
-                    verbs.update((form.lower(), lemma.lower()) for form in spelled.split("/")
-                                 if form and form.lower() != lemma.lower())
-    readings: dict[str, dict[str, tuple[str, ...]]] = {}
-    with gzip.open(config.lemma_lu_fn, "rt", encoding="utf-8") as lexicon:
-        for line in lexicon:
-            word, category, lemmas = LemmaLUCodec.fromString(line)
-            if word.lower() in verbs:
-                readings.setdefault(word.lower(), {})[category] = lemmas
-    forms: dict[str, str] = {}
-    for form, reading in readings.items():
-        lemmas = reading.get("verb", ())
-        verb = lemmas[0].lower() if len(lemmas) == 1 else ""
-        if verb and not set(reading) - {"verb", "adj"} and not _regular(form, verb):
-            forms[form] = verb
-    return forms
+                for index, spelled in enumerate(forms[:2]):  # the past form, then the past participle
+                    for form in spelled.lower().split("/"):
+                        past.update([form] if index == 0 and form else [])
+                        if form and form != lemma:
+                            verbs.setdefault(form, set()).add(lemma)
+    irregular = {form: verb for form, (verb,) in ((form, tuple(own)) for form, own in verbs.items() if len(own) == 1)
+                 if not words.get(form, set()) - {"adj"} and not _regular(form, verb)}
+    return frozenset(past), irregular
 
 
 def _regular(form: str, verb: str) -> bool:

@@ -18,7 +18,7 @@ _SENTENCE_END = re.compile(r"[.!?:;\"(]\s*$")
 # Literal words of a synonym pattern: letters not followed by a wildcard ("clon\w*" is a stem, not a word).
 _PATTERN_WORD = re.compile(r"(?<![\\a-z])[a-z]{4,}(?![a-z]|\\w)")
 _IN_ADDRESS = re.compile(r"[./@]\w")  # "netflixstudios.com", "partnerhelp.netflixstudios": a part of an address
-_IN_ADDRESS_BEFORE = re.compile(r"[\w][./@]$")
+_IN_ADDRESS_BEFORE = re.compile(r"(?<=\w[./@])")
 MIN_JOINED = 3
 MIN_LENGTH = 5  # shorter words have too many neighbours one edit away to correct safely
 LONG_WORD = 9  # from this length two edits are allowed, below it one
@@ -168,7 +168,7 @@ def _joined_words(texts: list[str], counts: Counter[str]) -> frozenset[str]:
             if first + second in counts:
                 apart[first + second] += 1
         for word, match in words:
-            if not _IN_ADDRESS.match(text, match.end()) and not _IN_ADDRESS_BEFORE.search(text, 0, match.start()):
+            if not _IN_ADDRESS.match(text, match.end()) and not _IN_ADDRESS_BEFORE.match(text, match.start()):
                 alone[word] += 1
     english = english_words()
     return frozenset(word for word, count in alone.items()
