@@ -157,6 +157,10 @@ def test_telling_gives_way_to_a_stricter_rule():
     ("can we use ai footage of real people in our documentary", WRITTEN_APPROVAL),
     ("is it ok to have ai put words in a real politician's mouth", WRITTEN_APPROVAL),
     ("doesn't this need written approval since it's on screen", WRITTEN_APPROVAL),  # a negative question
+    # A label or credit about AI in the finished work is no GenAI output in it.
+    ("do we have to put an ai disclosure in the end credits", None),
+    ("do we have to put a 'made with AI' label or watermark on screen", None),
+    ("can we use ai to generate the end credits", WRITTEN_APPROVAL),
 ])
 def test_a_chat_verdict_needs_the_words_that_make_its_area_apply(question, outcome):
     found = verdict(question)

@@ -88,6 +88,10 @@ _MAKING = re.compile(r"\b(?:generat|creat|make|making|made|fake|fabricat|recreat
 # anything swapped in, put on screen or in the finished work is still a final deliverable.
 _TEMPORARY = re.compile(r"\b(?:temp|temporary|placeholder|rough cut)\b", re.IGNORECASE)
 _IN_THE_EDIT = re.compile(r"^in (?:the|our) (?:cut|edit)$", re.IGNORECASE)
+# A label, credit or notice about AI put into the finished work ("an AI disclosure in the end credits") is no GenAI
+# output in it: the written-approval rule covers what GenAI makes, and the guidance sets no rule on labelling.
+_LABELLING = re.compile(r"\b(?:disclos|label|watermark|disclaimer|credit|acknowledg)\w*", re.IGNORECASE)
+_QUOTED_TEXT = re.compile(r"[\"'\u2018\u201c][^\"'\u2019\u201d]{1,60}[\"'\u2019\u201d]")
 _STAYS = re.compile(r"\b(?:replac|swap|instead of|final|finished|deliver)\w*", re.IGNORECASE)
 
 
@@ -133,6 +137,8 @@ def _applies(detection, question: str) -> bool:
         return not (_RESTORING.search(question) and not _MAKING.search(question))
     if detection.area == "final-deliverables" and _IN_THE_EDIT.match(detection.phrase):
         return not (_TEMPORARY.search(question) and not _STAYS.search(question))
+    if detection.area == "final-deliverables" and _LABELLING.search(question):
+        return bool(_MAKING.search(_QUOTED_TEXT.sub(" ", question)))  # "made" in "a 'made with AI' label" is its text
     return True
 
 
