@@ -11,7 +11,7 @@ _ABBREVIATIONS = frozenset(("e.g.", "i.e.", "vs.", "cf.", "mr.", "mrs.", "ms.", 
 # ("ignore that. what is ..."), while "?" and "!" before a lower-case word end a quoted heading, not the sentence.
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|(?<=\.)\s+(?=[a-z])")
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
+LIST_MARK = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _MIN_WORDS = 4
 # Raised whenever the splitting changes: vectors saved for the sentences of an older splitter are not reused.
@@ -46,5 +46,5 @@ def split_sentences(text: str) -> list[str]:
     for line in text.splitlines():
         if not line.strip() or _HEADING.match(line) or set(line.strip()) <= set("-|:= "):
             continue
-        sentences += segments(_LIST_MARK.sub("", line).strip().strip("|").strip())  # a table row reads as its cells
+        sentences += segments(LIST_MARK.sub("", line).strip().strip("|").strip())  # a table row reads as its cells
     return [sentence for sentence in sentences if len(sentence.split()) >= _MIN_WORDS]

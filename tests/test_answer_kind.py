@@ -80,6 +80,14 @@ def test_the_names_a_sentence_holds_beyond_the_question():
     assert names("Readers should consult The Verge in August.", asked) == frozenset()
     assert names("Most AI shots were final.", asked) == frozenset()
     assert names("Most sources attribute the AI-generated shots to Eyeline Studios.", asked) == {"eyeline", "studios"}
+    assert names("Ángel Núñez wrote it.", asked) == {"angel", "nunez"}  # accents fold, as everywhere
+
+
+def test_the_questions_possessive_names_are_its_own():
+    from chatbot.answer.answer_kind import question_words
+
+    asked = question_words("who wrote The Verge\u2019s article?")
+    assert "verge" in asked and names("The Verge's article was written by Ana Ruiz.", asked) == {"ana", "ruiz"}
 
 
 def test_a_who_did_question_is_answered_by_the_sentence_naming_someone():

@@ -118,6 +118,8 @@ def test_definition_questions_and_the_sentences_that_define():
     assert definition_subject("whats the definition of a digital replica") == "digital replica"
     assert definition_subject("definition of final deliverables?") == "final deliverables"
     assert definition_subject("genai meaning?") == "genai" and definition_subject("is it defined?") == ""
+    assert definition_subject("is there a definition?") == ""
+    assert definition_subject("can you give me a clear definition?") == ""
     assert defines("INKubator", "INKubator is Netflix's own generative AI animation studio.")
     assert defines("genai", '"GenAI" is the abbreviation the guidance uses.')
     assert not defines("INKubator", "INKubator plans to move on to feature-quality work later.")
@@ -140,23 +142,28 @@ def test_dubbing_in_an_actors_own_voice_needs_the_performers_consent(bot):
     assert "digital replica" in answer.text.lower()
 
 
-@pytest.mark.parametrize(("question", "heading"), [
-    ("what does principle 2 say", "Principle 2"), ("whats the 4th principle", "Principle 4"),
+@pytest.mark.parametrize(("question", "number"), [
+    ("what does principle 2 say", 2), ("whats the 1st principle", 1), ("whats the 2nd principle", 2),
+    ("whats the 3rd principle", 3), ("whats the 4th principle", 4), ("what does the 5th principle say", 5),
 ])
-def test_a_question_naming_a_section_by_its_heading_is_answered_from_it(bot, question, heading):
+def test_a_question_naming_a_section_by_its_heading_is_answered_from_it(bot, question, number):
     answer = bot.ask(question)
-    assert heading in answer.citations[0].section
-    assert answer.text.startswith(("Netflix's second", "Netflix's fourth"))
+    assert f"Principle {number}" in answer.citations[0].section
+    assert answer.text.startswith(f"Netflix's {('first', 'second', 'third', 'fourth', 'fifth')[number - 1]}")
 
 
 def test_a_heading_names_a_section_only_when_it_holds_every_word_asked():
     from chatbot.answer.extractive import _heading_words, _names_section
 
     section = "Guiding Principles > Principle 2: No storage, reuse or training on production data"
-    assert _names_section(_heading_words("what does principle 2 say"), section)
-    assert not _names_section(_heading_words("what does principle 3 say"), section)
-    assert not _names_section(_heading_words("principle?"), section)  # one word names no section
-    assert not _names_section(_heading_words("guiding principles"), section)  # an outer heading is not its own
+
+    def names(question):
+        return _names_section(_heading_words(question), section, question)
+
+    assert names("what does principle 2 say") and names("whats the 2nd principle")
+    assert not names("what does principle 3 say") and not names("principle?")  # one word names no section
+    assert not names("guiding principles")  # an outer heading is not its own
+    assert not _names_section(_heading_words("principle 1"), "Principles > Principle 12: Names", "principle 1")
 
 
 def test_a_quoted_second_hand_claim_brings_the_sentence_after_it(bot):
@@ -184,6 +191,16 @@ def test_a_sentence_that_introduces_a_list_brings_its_items():
                         "- Cameras are tested on set. Lenses too.\n- Sound is tested in the booth.\n")
     assert [c.sentence for c in items_after(found[0], found)] == ["Cameras are tested on set.",
                                                                   "Sound is tested in the booth."]
+
+
+def test_a_list_introduced_by_a_colon_is_given_whole_or_not_at_all():
+    from chatbot.answer.respond import items_after
+
+    text = "Crews check their kit before a shoot, in this order:\n- Cameras are tested on set.\n- Sound is tested in the booth.\n"
+    found = _candidates(text)
+    assert [c.sentence for c in items_after(found[0], found)] == ["Cameras are tested on set.",
+                                                                  "Sound is tested in the booth."]
+    assert items_after(found[0], found[:2]) == []  # an item that cannot be quoted leaves the list out
 
 
 def test_a_list_that_elaborates_a_paragraph_is_not_introduced_by_its_last_sentence():

@@ -95,3 +95,8 @@ def test_a_word_joined_only_in_web_addresses_or_seldom_is_not_a_join_target():
 def test_a_verb_the_documents_use_only_in_an_irregular_form_is_a_correction_target():
     speller = Speller(["Tejas Chopra built the tool.", "The ULID field names each record."])
     assert speller.correct("why did he bulid it").text == "why did he build it"
+
+
+def test_a_capitalised_word_is_still_corrected_to_the_name_first():
+    speller = Speller(["The Flumox renderer draws every frame.", "Flumox again.", "A flumix is a common word."])
+    assert speller.correct("we tried Flumux").text == "we tried Flumox"

@@ -25,7 +25,7 @@ def test_rows_phrased_after_a_single_question_are_gone():
 
 @pytest.mark.parametrize(("question", "words"), [
     ("what does principle 2 say", ["second"]),
-    ("whats the 4th principle", ["fourth", "4"]),
+    ("whats the 4th principle", ["fourth"]), ("we need 3 actors", []), ("season 2", ["second"]),
     ("Principle 2 and principle 5?", ["second", "fifth"]),
     # A quantity, a decimal and a number past the ordinals name no numbered part.
     ("a newspaper on a desk for 2 sec", []), ("it cost 2.5 million", []), ("principle 12", []),

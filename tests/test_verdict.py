@@ -116,7 +116,9 @@ def test_sources_that_do_not_state_the_rule_give_no_verdict(guidance):
     ("fake clip on a tv in the background, thats fine right", True), ("moodboards w/ ai. green light?", True),
     ("visual adr on the lead's lip sync. need approval?", True), ("noise reduction - consent needed?", True),
     ("is a prompt like 'a character with a famous actor's nose' ok", True),
-    ("what is a problem prompt", False), ("who needs to give consent?", False), ("is there an issue with the guidance's wording?", False),
+    ("what is a problem prompt", False), ("who needs to give consent?", False),
+    ("ok", False), ("thanks, ok", False), ("I know that's fine, but who wrote the guidance?", False),
+    ("when is consent needed for a digital replica?", False), ("is there an issue with the guidance's wording?", False),
     ("the guidance seems fine to me, who wrote it", False),
 ])
 def test_question_shapes(question, expected):
@@ -161,6 +163,8 @@ def test_telling_gives_way_to_a_stricter_rule():
     ("do we have to put an ai disclosure in the end credits", None),
     ("do we have to put a 'made with AI' label or watermark on screen", None),
     ("can we use ai to generate the end credits", WRITTEN_APPROVAL),
+    ("we're putting a 'made with AI' label on screen, need approval?", None),  # "made" is the label's text
+    ("can we put ai footage of a crowd in the end credits", WRITTEN_APPROVAL),  # the credits are only where it goes
 ])
 def test_a_chat_verdict_needs_the_words_that_make_its_area_apply(question, outcome):
     found = verdict(question)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 from chatbot.query.parts_of_speech import past_tense_forms
-from chatbot.query.words import STOPWORDS
+from chatbot.query.words import STOPWORDS, fold
 
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December"
            "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# Numbers as words, indexed by their value.
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
                  "|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|single|twice")
 
@@ -48,7 +50,7 @@ def holds(kind: str, text: str) -> bool:
 # "who wrote the article?", "who actually made the shots": who did something, asked in the past tense. A question in
 # the present ("who do I contact?", "who needs to approve?") asks for a role, which the sources name by its title.
 _WHO_DID = re.compile(r"\bwho\s+(?:[a-z]+ly\s+)?([a-z]+)\b(?!.*\bfor\W*$)", re.I)
-_CAPITALISED = re.compile(r"[A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*")  # "Pulliam-Moore", not "AI-generated"
+_CAPITALISED = re.compile(r"[^\W\d_][\w'\u2019]*(?:-[^\W\d_][\w'\u2019]*)*")
 _NOT_NAMES = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|I|[A-Z]{{1,3}})$")
 
 
@@ -61,19 +63,33 @@ def asks_who_did(question: str) -> bool:
 def names(sentence: str, question_words: frozenset[str]) -> frozenset[str]:
     """The proper names a sentence holds that the question does not (folded, possessive dropped).
 
-    A capitalised first word counts only when the next word is capitalised too ("Quentin Wilson said"):
-    alone it is the sentence's capital. Months, days and short acronyms ("AI") name no one.
+    A name is a word whose every hyphenated part is capitalised ("Ana Ruiz-Soto", not "AI-generated"). A capitalised
+    first word counts only when the next word is a name too ("Ana Ruiz said"): alone it is the sentence's capital.
+    Months, days and short acronyms ("AI") name no one.
     """
     words = sentence.split()
     found: set[str] = set()
     for index, word in enumerate(words):
-        bare = word.strip("\"'\u201c\u201d\u2018\u2019(),.;:!?")
-        if not _CAPITALISED.fullmatch(bare) or _NOT_NAMES.match(bare.removesuffix("'s").removesuffix("\u2019s")):
+        bare = _bare(word)
+        if not _is_name(bare):
             continue
-        if index == 0 and not (len(words) > 1 and _CAPITALISED.match(following := words[1].lstrip("\"'\u201c("))
-                               and not _NOT_NAMES.match(following.rstrip(",.;:"))):
+        if index == 0 and not (len(words) > 1 and _is_name(_bare(words[1]))):
             continue
-        folded = bare.lower().replace("\u2019", "'").removesuffix("'s")
+        folded = fold(bare).removesuffix("'s")
         if folded not in question_words and folded not in STOPWORDS:
             found.add(folded)
     return frozenset(found)
+
+
+def question_words(question: str) -> frozenset[str]:
+    """The question's words as `names` compares them: folded, possessive dropped."""
+    return frozenset(word.removesuffix("'s") for word in re.findall(r"[^\W_][\w'-]*", fold(question)))
+
+
+def _bare(word: str) -> str:
+    return word.strip("\"'\u201c\u201d\u2018\u2019(),.;:!?")
+
+
+def _is_name(word: str) -> bool:
+    return bool(_CAPITALISED.fullmatch(word)) and all(part[:1].isupper() for part in word.split("-")) \
+        and not _NOT_NAMES.match(word.removesuffix("'s").removesuffix("\u2019s"))

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.answer import trust
-from chatbot.answer.answer_kind import asked_kind, asks_who_did, holds, names
+from chatbot.answer.answer_kind import asked_kind, asks_who_did, holds, names, question_words
 from chatbot.answer.orders import gives_orders
 from chatbot.answer.yes_no import answers_absence, asks_existence, defines, definition_subject, states_absence
 from chatbot.query.query import Query
-from chatbot.query.words import fold, tokenize
+from chatbot.query.words import tokenize
 from chatbot.retrieval.quotes import Quote
 from chatbot.retrieval.search import Retrieval
 from chatbot.types import Citation
@@ -68,8 +68,8 @@ class Weights:
     focus_ranks: int = 2
     floor_ratio: float = 0.75
     floor_words: float = 0.4
-    # A "What is X?" question is answered first by a sentence saying what X is, and a question asking for a date,
-    # a sum or a number by a sentence that holds one.
+    # A "What is X?" question is answered first by a sentence saying what X is, a question asking for a date,
+    # a sum or a number by a sentence that holds one, and one asking who did something by a sentence naming someone.
     definition: float = 0.1
     # Outside news articles, a sentence reporting what someone else said about the guidance ("TweakTown said AI
     # characters need legal review") is second-hand: it gives way to the guidance's own statements. Once quoted,
@@ -80,7 +80,7 @@ class Weights:
     new_passage: float = 0.0
     next_sentence: float = 0.0
     # A question whose every content word (two at least) is in a section's own heading ("what does principle 2
-    # say?", "explain model usage") asks about that section: its sentences gain this.
+    # say?", "how does the tool work?" for "How the tool works") asks about that section: its sentences gain this.
     heading: float = 0.1
 
     @classmethod
@@ -275,7 +275,7 @@ def _naming(question: str, found: Sequence[Candidate]) -> set[int]:
 
     A name most candidates hold (the publisher of every passage) tells them apart no more than a common word does.
     """
-    asked = frozenset(re.findall(r"[a-z0-9][a-z0-9'-]*", fold(question)))
+    asked = question_words(question)
     named = {id(c): names(c.sentence, asked) for c in found}
     counts = Counter(name for held in named.values() for name in held)
     common = {name for name, count in counts.items() if 2 * count > len(found)}
@@ -284,8 +284,13 @@ def _naming(question: str, found: Sequence[Candidate]) -> set[int]:
 
 @functools.lru_cache(maxsize=4096)
 def _heading_words(text: str) -> frozenset[str]:
-    # The content words, and the one-digit numbers the tokenizer drops, which name a numbered part ("principle 2").
-    return frozenset(tokenize(text)) | frozenset(re.findall(r"(?<![\w.,])\d(?![\w.,]\d)", text))
+    # The content words, and the number of a numbered part, which the tokenizer drops or reads as a word of its
+    # own: "principle 2" and "the 2nd principle" both name part 2.
+    numbered = _NUMBERED_PART.findall(text)
+    return frozenset(tokenize(_NUMBERED_PART.sub(" ", text))) | frozenset(numbered)
+
+
+_NUMBERED_PART = re.compile(r"(?<![\w.,])(\d{1,2})(?:st|nd|rd|th)?(?!\w|[.,]\d)", re.IGNORECASE)
 
 
 def _heading_tokens(section: str) -> frozenset[str]:
@@ -295,7 +300,7 @@ def _heading_tokens(section: str) -> frozenset[str]:
 _WH = re.compile(r"^\W*(why|how|who|when|where|which)\b", re.IGNORECASE)
 
 
-def _names_section(asked: frozenset[str], section: str, question: str = "") -> int:
+def _names_section(asked: frozenset[str], section: str, question: str) -> int:
     """2 when the section's own heading is the question itself ("Why X built Y" for "why did X build Y"), 1 when
     it holds the question's content words (two at least), else 0."""
     heading = section.rsplit(">", 1)[-1]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from chatbot.answer import extractive, trust
+from chatbot.answer.answer_kind import NUMBER_WORDS
 from chatbot.answer.compose import asks_for_list, bullets, part_label, question_parts, standalone
 from chatbot.answer.extractive import Candidate, Draft
 from chatbot.answer.gaps import Gap
@@ -21,11 +22,10 @@ from chatbot.answer.yes_no import lead
 from chatbot.query.expansion import search_text
 from chatbot.query.query import Query, terms
 from chatbot.retrieval.search import Retrieval
+from chatbot.sentences import LIST_MARK
 from chatbot.types import Citation, Passage
 
 MAX_ITEMS = 6  # a list introduced by an answer's first sentence is quoted whole when it has at most this many items
-_LIST_LINE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 PART_SENTENCES = 2  # sentences quoted for each part of a multi-part question
 NEAREST_RULES = 3  # sentences quoted after saying what the sources do not settle
 NO_SETTLEMENT = "The sources found do not settle this question directly."
@@ -153,25 +153,26 @@ def items_after(first: Candidate, found: Sequence[Candidate], limit: int = MAX_I
     None when `first` introduces no list, or one of more than `limit` items."""
     lines = first.passage.text.splitlines()
     at = next((i for i, line in enumerate(lines) if line.rstrip().endswith(first.sentence.rstrip())
-               and not _LIST_LINE.match(line)), None)
+               and not LIST_MARK.match(line)), None)
     if at is None:
         return []
     items: list[str] = []
     for line in lines[at + 1 :]:
-        if _LIST_LINE.match(line):
-            items.append(_LIST_LINE.sub("", line))
+        if LIST_MARK.match(line):
+            items.append(LIST_MARK.sub("", line))
         elif line.strip() or items:
             break
     if not 2 <= len(items) <= limit or not (first.sentence.rstrip().endswith(":") or _counts(first.sentence, len(items))):
         return []
     own = [c for c in found if c.passage.chunk_id == first.passage.chunk_id]
-    return [c for item in items for c in [min((c for c in own if c.sentence in item), key=lambda c: c.position,
-                                               default=None)] if c is not None]
+    quoted = [min((c for c in own if c.sentence in item), key=lambda c: c.position, default=None) for item in items]
+    return [] if None in quoted else quoted  # a list announced as three items is given whole, or not at all
 
 
 def _counts(sentence: str, number: int) -> bool:
     """Whether the sentence gives this number, in digits or in words ("three")."""
-    return bool(re.search(rf"\b(?:{number}|{_NUMBER_WORDS[number]})\b", sentence, re.IGNORECASE))
+    spelled = f"|{NUMBER_WORDS[number]}" if number < len(NUMBER_WORDS) else ""
+    return bool(re.search(rf"\b(?:{number}{spelled})\b", sentence, re.IGNORECASE))
 
 
 def _said(sentence: str, retrieval: Retrieval, embed: Embed | None) -> tuple[np.ndarray, ...]:

@@ -52,13 +52,6 @@ _ASKS_VERDICT = re.compile(
     r"|(?:is|are|would|isn'?t|aren'?t|wouldn'?t) (?:it|that|this|we|i)\b[^?.]{0,30}?"
     r"\b(?:ok|okay|fine|allowed|alright|acceptable|permitted|possible|safe)\b"
     r"|(?:am i|are we|is (?:it|one)) (?:allowed|permitted)\b|(?:should|shouldn'?t) (?:i|we)\b"
-    # Chat asks the same in fewer words: "is X a problem?", "…, that's fine right?", "… never shown. ok?"
-    r"|\b(?:is|are|would|isn'?t) [^?.]{0,80}?\b(?:a|an|any) (?:problem|issue|big deal|red flag|no-go)\W*$"
-    r"|\bthat'?s (?:ok|okay|fine|allowed|alright|acceptable)\b"
-    r"|\b(?:is|are) [^?.]{0,60}?\b(?:ok|okay|fine|allowed|alright|acceptable|permitted)\W*$"
-    r"|(?:^|[.,;:!-]\s*)(?:need|needs|require|requires)\s+(?:[\w-]+\s+){0,2}?(?:approval|consent|permission|sign-?off)\b"
-    r"|\b(?:approval|consent|permission|sign-?off)\s+(?:needed|required|necessary)\b"
-    r"|(?:^|[.,;:!-]\s*)(?:ok|okay|fine|allowed|alright|legit|acceptable|green light|good to go)\W*$"
     r"|what (?:if|happens if) (?:i|we)(?:'m| am|'re| are)? ?(?:not sure|unsure)"
     # A plan put to the assistant asks what applies to it: "we wanna make a digital double of our lead". Wanting to
     # know or understand something is a question of another kind.
@@ -90,8 +83,9 @@ _TEMPORARY = re.compile(r"\b(?:temp|temporary|placeholder|rough cut)\b", re.IGNO
 _IN_THE_EDIT = re.compile(r"^in (?:the|our) (?:cut|edit)$", re.IGNORECASE)
 # A label, credit or notice about AI put into the finished work ("an AI disclosure in the end credits") is no GenAI
 # output in it: the written-approval rule covers what GenAI makes, and the guidance sets no rule on labelling.
-_LABELLING = re.compile(r"\b(?:disclos|label|watermark|disclaimer|credit|acknowledg)\w*", re.IGNORECASE)
-_QUOTED_TEXT = re.compile(r"[\"'\u2018\u201c][^\"'\u2019\u201d]{1,60}[\"'\u2019\u201d]")
+_LABELLING = re.compile(r"\b(?:disclos\w*|label\w*|watermark\w*|disclaimer\w*|acknowledg\w*|credit(?:ed|ing)\b"
+                        r"|credit lines?\b|credits? (?:for|to|that|saying)\b)", re.IGNORECASE)
+_QUOTED_TEXT = re.compile(r"(?<!\w)[\"'\u2018\u201c][^\"\u201d]{1,60}?[\"'\u2019\u201d](?!\w)")
 _STAYS = re.compile(r"\b(?:replac|swap|instead of|final|finished|deliver)\w*", re.IGNORECASE)
 
 
@@ -113,9 +107,25 @@ class Verdict:
         return " ".join(self.quotes)
 
 
+# Chat asks the same in fewer words, after naming the use: "is X a problem?", "…, that's fine right?", "… never
+# shown. ok?", "need approval?". A question opening with "when", "who" or "how" asks something else ("when is
+# consent needed?"), and a bare "ok" acknowledges.
+_ASKS_VERDICT_IN_FEW_WORDS = re.compile(
+    r"\b(?:is|are|would|isn'?t) [^?.]{0,80}?\b(?:a|an|any) (?:problem|issue|big deal|red flag|no-go)\W*$"
+    r"|\bthat'?s (?:ok|okay|fine|allowed|alright|acceptable)\W*(?:right|then|too|yeah)?\W*$"
+    r"|\b(?:is|are) [^?.]{0,60}?\b(?:ok|okay|fine|allowed|alright|acceptable|permitted)\W*$"
+    r"|(?:^|[.,;:!-]\s*)(?:need|needs|require|requires)\s+(?:[\w-]+\s+){0,2}?(?:approval|consent|permission|sign-?off)\b"
+    r"|\b(?:approval|consent|permission|sign-?off)\s+(?:needed|required|necessary)\b"
+    r"|(?:\w+\W+){2}\w+\W*[.,;:!-]\s*(?:ok|okay|fine|allowed|alright|legit|acceptable|green light|good to go)\W*$",
+    re.IGNORECASE,
+)
+_ASKS_SOMETHING_ELSE = re.compile(r"^\W*(?:when|where|who|whom|whose|why|how|which|what)\b", re.IGNORECASE)
+
+
 def asks_verdict(question: str) -> bool:
     """True for "can I / do I need / is it OK to / should we / what if I'm unsure" questions."""
-    return bool(_ASKS_VERDICT.search(question))
+    return bool(_ASKS_VERDICT.search(question)) or bool(
+        _ASKS_VERDICT_IN_FEW_WORDS.search(question) and not _ASKS_SOMETHING_ELSE.match(question))
 
 
 def asks_disclosure(question: str, owners: frozenset[str] = frozenset()) -> bool:

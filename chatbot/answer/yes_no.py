@@ -7,7 +7,8 @@ import re
 from collections.abc import Collection, Sequence
 
 from chatbot.query.query import terms
-from chatbot.query.words import fold, tokenize
+from chatbot.query.parts_of_speech import can_name_a_thing
+from chatbot.query.words import STOPWORDS, fold, tokenize
 
 _YES_NO = re.compile(
     r"^\s*(do|does|did|can|could|may|must|should|shall|is|are|will|would|am|has|have|need|needs)\b", re.IGNORECASE
@@ -70,7 +71,7 @@ def asks_existence(question: str) -> bool:
 
 _ASKS_DEFINITION = re.compile(
     r"^\s*(?:(?:what|who)\s*(?:is|are|'s|\u2019s|s)(?:\s+the\s+(?:definition|meaning)\s+of)?"
-    r"|what does (?:netflix|the guidance) mean by|define|(?:the\s+)?(?:meaning|definition)\s+of)\s+"
+    r"|what does (?:\w+|the guidance) mean by|define|(?:the\s+)?(?:meaning|definition)\s+of)\s+"
     r"(?:an?\s+|the\s+)?(?P<subject>[^?]{2,60}?)\s*\??\s*$",
     re.IGNORECASE,
 )
@@ -81,7 +82,11 @@ _ASKS_DEFINITION_AFTER = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<subject>[^?]{2,6
 
 def definition_subject(question: str) -> str:
     """What a "What is X?" question asks to have defined ("X"), or "" for any other question."""
-    match = _ASKS_DEFINITION.match(question) or _ASKS_DEFINITION_AFTER.match(question)
+    match = _ASKS_DEFINITION.match(question)
+    if not match and (match := _ASKS_DEFINITION_AFTER.match(question)):
+        first = match.group("subject").split()[0].lower()
+        if first in STOPWORDS or not can_name_a_thing(first):  # "is there a definition?", "can you give a definition"
+            return ""
     return match.group("subject").strip(" \"'") if match else ""
 
 

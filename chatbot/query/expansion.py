@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import tomllib
 from importlib import resources
 
-from chatbot.query.words import STOPWORDS
+from chatbot.query.words import ORDINALS, STOPWORDS
 
 # (pattern in the question, words the guidance uses for the same thing), with an example question per row,
 # in a data file so the table can be read and extended without touching code.
@@ -27,8 +27,8 @@ _COMMON = frozenset(word.capitalize() for word in STOPWORDS)  # "The" opens many
 
 # A numbered part asked for by its number ("principle 2", "the 4th principle") is the part a text may name by its
 # ordinal word ("the second principle"), and the reverse.
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_NUMBERED = re.compile(r"\b([A-Za-z]+)\s+(\d{1,2})\b(?![.,:]\d)|\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NUMBERED = re.compile(r"\b([A-Za-z]+)\s+(\d{1,2})\b(?![.,:]\d)(?!\s+[A-Za-z]+s\b)|\b(\d{1,2})(?:st|nd|rd|th)\b",
+                       re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -43,8 +43,9 @@ def expand(question: str) -> str:
 
 
 def numbered_parts(question: str) -> list[str]:
-    """For each part the question names by number, its ordinal word and number: "principle 2" -> "second",
-    "4th principle" -> "fourth 4". A number after a word that names no thing ("for 2 sec") is a quantity."""
+    """For each part the question names by number, its ordinal word: "principle 2" -> "second",
+    "4th principle" -> "fourth". A number after a word that names no thing ("for 2 sec") or before a plural
+    ("need 3 actors") is a quantity."""
     from chatbot.query.parts_of_speech import can_name_a_thing
 
     found: list[str] = []
@@ -57,7 +58,7 @@ def numbered_parts(question: str) -> list[str]:
         else:
             continue
         if 1 <= index <= len(ORDINALS):
-            found += [ORDINALS[index - 1], ordinal] if ordinal else [ORDINALS[index - 1]]
+            found.append(ORDINALS[index - 1])
     return found
 
 

@@ -80,9 +80,10 @@ def _verb_table() -> tuple[frozenset[str], dict[str, str]]:
             words.setdefault(lemma, set()).add(category)
             if category == "verb":
                 for index, spelled in enumerate(forms[:2]):  # the past form, then the past participle
-                    for form in spelled.lower().split("/"):
-                        past.update([form] if index == 0 and form else [])
-                        if form and form != lemma:
+                    for form in filter(None, spelled.lower().split("/")):
+                        if index == 0:
+                            past.add(form)
+                        if form != lemma:
                             verbs.setdefault(form, set()).add(lemma)
     irregular = {form: verb for form, (verb,) in ((form, tuple(own)) for form, own in verbs.items() if len(own) == 1)
                  if not words.get(form, set()) - {"adj"} and not _regular(form, verb)}

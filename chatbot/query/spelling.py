@@ -17,7 +17,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]|[A-Za-z]")
 _SENTENCE_END = re.compile(r"[.!?:;\"(]\s*$")
 # Literal words of a synonym pattern: letters not followed by a wildcard ("clon\w*" is a stem, not a word).
 _PATTERN_WORD = re.compile(r"(?<![\\a-z])[a-z]{4,}(?![a-z]|\\w)")
-_IN_ADDRESS = re.compile(r"[./@]\w")  # "netflixstudios.com", "partnerhelp.netflixstudios": a part of an address
+_IN_ADDRESS = re.compile(r"[./@]\w")  # "studioname.com", "help.studioname": a part of an address
 _IN_ADDRESS_BEFORE = re.compile(r"(?<=\w[./@])")
 MIN_JOINED = 3
 MIN_LENGTH = 5  # shorter words have too many neighbours one edit away to correct safely
@@ -150,7 +150,8 @@ class Speller:
             return ""
         nearest = [s for s in suggestions if s.distance == suggestions[0].distance]
         # A word typed in lower case is a name's typo only when no other word is as near.
-        term = next((s.term for s in nearest if s.term not in self._names), nearest[0].term)
+        term = nearest[0].term if name_only else next((s.term for s in nearest if s.term not in self._names),
+                                                      nearest[0].term)
         if name_only or term in self._names:
             return self._written[term]
         return term.capitalize() if word[0].isupper() else term

@@ -31,6 +31,10 @@ STOPWORDS = frozenset(
     mean means meant meaning say says said tell exactly actually basically really anything something
     """.split()
 ) | (CONTRACTIONS - {"id", "wed", "well"})  # "ID", "wed" and "well" are more often words in a question
+# An ordinal typed in digits is read as its word: "the 2nd principle" is "the second principle".
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+ORDINAL_NUMERALS = {f"{n}{suffix}": word for n, suffix, word in zip(range(1, 11), ("st", "nd", "rd", *["th"] * 7),
+                                                                    ORDINALS)}
 # A clitic typed with its apostrophe leaves its host word: "don't" -> "do", "they're" -> "they" (both stopwords).
 _IRREGULAR_NOT = {"won't": "will", "can't": "can", "shan't": "shall"}
 _CLITIC = re.compile(r"\b(?:won|can|shan)'t\b|n't\b|'(?:re|ve|ll|d|m)\b")
@@ -89,7 +93,7 @@ def _irregular() -> dict[str, str]:
 
 
 _DIGESTED = [*sorted(STOPWORDS), *(f"{k}={v}" for k, v in sorted(_IRREGULAR_NOT.items())), _CLITIC.pattern,
-             _TOKEN.pattern]
+             _TOKEN.pattern, *(f"{k}={v}" for k, v in ORDINAL_NUMERALS.items())]
 
 
 @functools.cache
@@ -109,7 +113,8 @@ def tokenize(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     text = _CLITIC.sub(lambda match: f" {_IRREGULAR_NOT.get(match.group(0), '')} ", fold(text))
     irregular = _irregular()
-    return tuple(stem(token) for token in _TOKEN.findall(text)
+    words = (ORDINAL_NUMERALS.get(token, token) for token in _TOKEN.findall(text))
+    return tuple(stem(token) for token in words
                  if token not in STOPWORDS and len(token) > 1 and irregular.get(token) not in STOPWORDS)
 
 

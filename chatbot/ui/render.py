@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from chatbot.sentences import segments
+from chatbot.sentences import LIST_MARK, segments
 from chatbot.store.catalog import DocumentInfo
 from chatbot.ui.source_links import citation_link, safe_url
 from chatbot.types import Answer, Citation
@@ -126,7 +126,6 @@ def _panel(heading: str, body: str, answer_number: int | None = None) -> str:
             f"{body}</section>")
 
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")  # a bullet's mark is the reply's layout, not the quote
 
 
 def quoted_sentences(answer: str) -> dict[int, list[str]]:
@@ -135,7 +134,8 @@ def quoted_sentences(answer: str) -> dict[int, list[str]]:
     parts = re.split(r"((?:\s*\[\d+\])+)", answer)
     for text, markers in zip(parts[::2], parts[1::2]):
         # Bold (a verdict's label) is the reply's emphasis, not the quote's, and hides where its sentence ends.
-        sentences = [_LIST_MARK.sub("", sentence) for sentence in segments(text.replace("**", "").strip())]
+        sentences = [LIST_MARK.sub("", sentence)  # a bullet's mark is the reply's layout, not the quote
+                     for sentence in segments(text.replace("**", "").strip())]
         for number in sorted({int(n) for n in re.findall(r"\d+", markers)}):
             quotes.setdefault(number, []).extend(sentences)
     return quotes
