@@ -225,3 +225,8 @@ def test_a_heading_that_is_the_question_itself_counts_twice():
     assert _names_section(asked, "Headroom > Why Tejas Chopra built Headroom", "why did tejas chopra build headroom") == 2
     assert _names_section(asked, "Headroom > Tejas Chopra built Headroom", "why did tejas chopra build headroom") == 1
     assert _names_section(asked, "Headroom > How Headroom works", "why did tejas chopra build headroom") == 0
+
+
+def test_a_who_did_question_quotes_the_sentence_that_names_them(bot):
+    answer = bot.ask("who wrote the verge article on the guidance?")
+    assert "Pulliam-Moore" in answer.text
