@@ -284,8 +284,11 @@ def test_resolving_against_any_history_gives_clean_text(question, history):
 @hypothesis_settings(max_examples=15, deadline=None)
 @given(ODD_TEXT)
 def test_ask_never_raises_on_odd_text(bot, raw):
+    from chatbot.answer.decline import SMALL_TALK
+
     answer = bot.ask(raw)
-    assert answer.declined or answer.citations
+    # Declined, cited, or (for "k", "hi") the assistant's own description, which is not shown as a decline.
+    assert answer.declined or answer.citations or (answer.text == SMALL_TALK and answer.outcome == "declined")
 
 
 def test_instructions_in_earlier_turns_do_not_steer_a_follow_up(bot):
