@@ -207,7 +207,7 @@ class Bot:
         retrieval = self.searcher.retrieve(query, bank)
         lexical = self.reader.snapshot().lexical
         top = [p.text for p in retrieval.passages[:SUPPORT_PASSAGES]]
-        idf, unseen = lexical.idf, lexical.idf("\x00")
+        idf, unseen = lexical.idf, lexical.unseen_idf
         concepts = key_concepts(query.asked, idf, unseen)
         gap = with_absent_kind(find_gap(query.asked, top, idf, unseen, concepts), query.asked, top, concepts)
         values = decision.features(retrieval.closeness, retrieval.support,
@@ -270,7 +270,7 @@ class Bot:
         if not (again or asks_verdict(query.asked)):
             return None
         passages = list(reading.retrieval.passages) + self.reader.snapshot().passages
-        return verdict(query.asked, passages, asked=again, owners=self._names())
+        return verdict(query.asked, passages, asked=True, owners=self._names())  # asking was checked just above
 
     def _answer(self, reading: Reading, outcome: str, found: Verdict | None, notices: list[str]):
         """(text, citations) from the configured answerer, the extractive one as the fallback; adds notices."""

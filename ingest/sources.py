@@ -11,6 +11,7 @@ from chatbot.settings import Settings
 from ingest.loaders import SUFFIXES
 
 URL = re.compile(r"^https?://", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)  # "ftp://…": an address of a kind not fetched
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def inventory(paths: Sequence[str] | None, settings: Settings) -> Inventory:
         elif path.exists() or path.is_symlink():
             source = source_name(path, settings.corpus_dir)
             targets.setdefault(source, Target(source=source, path=path))
-        elif re.match(r"^[a-z][a-z0-9+.-]*://", item, re.IGNORECASE):
+        elif _ANY_SCHEME.match(item):
             missing.append(f"{item}: only http:// and https:// addresses can be fetched; save the document and "
                            "ingest the file")
         else:

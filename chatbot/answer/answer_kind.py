@@ -15,8 +15,9 @@ _MONTHS = ("January|February|March|April|May|June|July|August|September|October|
            "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 # Numbers as words, indexed by their value.
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-                 "|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|half|single|twice")
+_NUMBER_WORDS = "|".join(NUMBER_WORDS[1:]) + ("|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|hundreds"
+                                               "|thousand|thousands|million|millions|billion|billions|dozen|dozens"
+                                               "|half|single|twice")
 
 # What each kind of question says, and what a text holding an answer of that kind has in it.
 _ASKS = {

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from chatbot.query.words import tokenize
+from chatbot.sentences import LIST_MARK
 
 # Openers that only link to the sentence before: removed, the rest of the sentence stands alone.
 _CONNECTIVE = re.compile(
@@ -30,14 +31,16 @@ _PART_SPLIT = re.compile(
     r"|;\s+(?=(?:who|what|which|how|when|where|why|do|does|can|should|is|are)\b)",
     re.IGNORECASE,
 )
+_LIST_WORD = r"(?:which|list|name|enumerate)\b"
+_WHAT_ARE_THE = r"what (?:are|r|were) (?:the|all)\b"
 _ASKS_LIST = re.compile(
-    r"^\s*(?:which|list|name|enumerate)\b|\bwhat (?:are|r|were) (?:the|all)\b|\b(?:all|every) the\b"
+    rf"^\s*{_LIST_WORD}|\b{_WHAT_ARE_THE}|\b(?:all|every) the\b"
     r"|\b(?:two|three|four|five|six|seven|\d+) (?:\w+ )?(?:things|areas|principles|rows|cases|uses|rules|steps|ways"
     r"|situations|examples|kinds|types)\b",
     re.IGNORECASE,
 )
-_OPENS_WITH_LIST = re.compile(r"^\s*(?:which|list|name|enumerate|what (?:are|r|were) (?:the|all))\b", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+(.+?)\s*$")
+_OPENS_WITH_LIST = re.compile(rf"^\s*(?:{_LIST_WORD}|{_WHAT_ARE_THE})", re.IGNORECASE)
+_LIST_ITEM = re.compile(LIST_MARK.pattern + r"(.+?)\s*$")
 _MIN_PART_WORDS = 1  # content words a part needs to stand as a question of its own
 
 
@@ -51,11 +54,17 @@ def standalone(sentence: str, predecessor: str = "", kept_before: str = "") -> s
     text = sentence.strip()
     if predecessor.strip() and predecessor.strip() == kept_before.strip():
         return text
-    while match := _CONNECTIVE.match(text):
-        text = text[match.end():]
+    text = _without_connectives(text)
     if not text or _NEEDS_PREDECESSOR.match(text):
         return None
     return text[0].upper() + text[1:]
+
+
+def _without_connectives(text: str) -> str:
+    """`text` without the connectives it opens with ("Also, however, …")."""
+    while match := _CONNECTIVE.match(text):
+        text = text[match.end():]
+    return text
 
 
 def drop_near_duplicates(sentences: Sequence[str], vectors: np.ndarray | None = None) -> list[str]:
@@ -79,9 +88,7 @@ def _same(sentences: Sequence[str], vectors: np.ndarray | None, i: int, j: int) 
 
 def part_label(part: str) -> str:
     """A part of a question as a list's label: "also can i use it for storyboards?" -> "Can i use it for storyboards"."""
-    text = part.rstrip("?").strip()
-    while match := _CONNECTIVE.match(text):
-        text = text[match.end():]
+    text = _without_connectives(part.rstrip("?").strip())
     return text[:1].upper() + text[1:] if text else part.rstrip("?").strip()
 
 

@@ -293,10 +293,6 @@ def _heading_words(text: str) -> frozenset[str]:
 _NUMBERED_PART = re.compile(r"(?<![\w.,])(\d{1,2})(?:st|nd|rd|th)?(?!\w|[.,]\d)", re.IGNORECASE)
 
 
-def _heading_tokens(section: str) -> frozenset[str]:
-    return _heading_words(section.rsplit(">", 1)[-1])
-
-
 _WH = re.compile(r"^\W*(why|how|who|when|where|which)\b", re.IGNORECASE)
 
 
@@ -304,7 +300,7 @@ def _names_section(asked: frozenset[str], section: str, question: str) -> int:
     """2 when the section's own heading is the question itself ("Why X built Y" for "why did X build Y"), 1 when
     it holds the question's content words (two at least), else 0."""
     heading = section.rsplit(">", 1)[-1]
-    if len(asked) < 2 or not asked <= _heading_tokens(section):
+    if len(asked) < 2 or not asked <= _heading_words(heading):
         return 0
     wh = _WH.match(heading)
     return 2 if wh and (match := _WH.match(question)) and match.group(1).lower() == wh.group(1).lower() else 1

@@ -32,7 +32,6 @@ NO_SETTLEMENT = "The sources found do not settle this question directly."
 NEAREST = "The nearest rules they give:"
 # A sentence quoted from anything but the guidance itself (news, a summary of either) is no rule.
 NEAREST_PASSAGES = "The nearest passages found:"
-RULE_KINDS = frozenset({"guidance"})
 
 Embed = Callable[[str], np.ndarray]
 
@@ -106,7 +105,7 @@ def respond(query: Query, retrieval: Retrieval, max_passages: int, *, outcome: s
         if not chosen:
             return Draft("", ())
         statement = gap.statement if gap and (gap.missing or gap.absent_kind) else NO_SETTLEMENT
-        lead_in = NEAREST if all(c.passage.kind in RULE_KINDS for c in chosen) else NEAREST_PASSAGES
+        lead_in = NEAREST if all(c.passage.kind == trust.GUIDANCE for c in chosen) else NEAREST_PASSAGES
         return Draft(f"{statement} {lead_in}\n{bullets(numbering.quote(chosen))}", tuple(numbering.citations))
     opening = verdict_line(verdict, numbering) if verdict and verdict.passage else ""
     if opening:

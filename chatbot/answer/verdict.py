@@ -161,8 +161,8 @@ def verdict(question: str, passages: Sequence[Passage] = (), asked: bool = False
         passages: passages that may hold the rule (the retrieved ones, or the index's guidance passages).
             When given, the verdict cites the first one under the rule's heading, and a question whose rule
             none of them states gets no verdict: the indexed sources must say it, not this module.
-        asked: the question asks for a verdict whatever its words ("what about for the poster?" after "can we
-            use AI for mood boards?"); only the use it names decides.
+        asked: the question is known to ask for a verdict, whatever its words ("what about for the poster?" after
+            "can we use AI for mood boards?"), or was checked to already; only the use it names decides.
         owners: the names of the body whose guidance is indexed, whom a question may ask about telling.
     """
     if not (asked or asks_verdict(question)):

@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from chatbot.query.words import tokenize
 from chatbot.query.cleaning import clean_question
 
-# "what about for voices?", "and for extras?", "how about that?": questions that lean on the one before.
-_FOLLOW_UP_START = re.compile(
-    r"^\s*(what about|how about|what if|and|also|same for|same with|then|but|so|or|what else|anything else)\b",
-    re.IGNORECASE,
-)
 # "what about for the poster?", "and for extras?": the question before it, asked again of something else.
-_ASKED_AGAIN = re.compile(r"^\s*(what about|how about|and|same for|same with|or)\b", re.IGNORECASE)
+_AGAIN = "what about|how about|and|same for|same with|or"
+_ASKED_AGAIN = re.compile(rf"^\s*({_AGAIN})\b", re.IGNORECASE)
+# "what about for voices?", "how about that?", "what else?": questions that lean on the one before.
+_FOLLOW_UP_START = re.compile(rf"^\s*({_AGAIN}|what if|also|then|but|so|what else|anything else)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(it|its|that|this|these|those|they|them|their|one|ones|there|he|she|him|her)\b", re.IGNORECASE)
 # "is it ok to...", "it is allowed": an "it" that points at nothing before it.
 _DUMMY_IT = re.compile(r"\b(?:is|was|would|will) it (?:\w+ )?(?:ok|okay|fine|alright|allowed|acceptable|possible|legal|"

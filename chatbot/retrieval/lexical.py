@@ -96,6 +96,15 @@ class LexicalRanker:
         frequency = self._document_frequency.get(token, 0)
         return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
+    @property
+    def unseen_idf(self) -> float:
+        """The idf of a word no text holds: the highest there is."""
+        return self.idf("")  # the tokenizer never gives an empty token
+
+    def knows(self, token: str) -> bool:
+        """Whether any indexed text holds the token."""
+        return token in self._document_frequency
+
     def support(self, query_tokens: Sequence[str], rows: Iterable[int]) -> float:
         """Share of the query's IDF weight found in the given texts: 1.0 when every rare word is there."""
         unique = set(query_tokens)

@@ -203,9 +203,8 @@ class UseCaseChecker:
 def _readable(text: str, snapshot: "Snapshot") -> bool:
     """False when `text` has content words and none occurs in the index: a string of noise ("asdf qwer") matches
     nothing. Common words alone ("we will do it ourselves") are no noise, only vague."""
-    unseen = snapshot.lexical.idf("\x00")
     words = terms(text)[0]
-    return not words or any(snapshot.lexical.idf(token) < unseen for token in words)
+    return not words or any(snapshot.lexical.knows(token) for token in words)
 
 
 def _guidance_passages(snapshot: "Snapshot") -> list[tuple[int, Passage]]:

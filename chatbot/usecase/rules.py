@@ -116,11 +116,16 @@ def parse_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tu
     Accepts a mapping keyed by principle key or number, a sequence in principle order, or "yes,no,...".
     Returns the answers and notices about anything filled in.
     """
-    return _filled(*_given_answers(answers))
+    return _filled(_given_answers(answers))
 
 
-def _filled(given: Mapping[str, str], missing: Sequence[Principle]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _unanswered(given: Mapping[str, str]) -> list[Principle]:
+    return [principle for principle in PRINCIPLES if principle.key not in given]
+
+
+def _filled(given: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
     """Every principle's answer, the missing ones "unsure", and the notice saying which were filled in so."""
+    missing = _unanswered(given)
     notices = ()
     if missing:
         names = ", ".join(f"{p.number} ({p.title})" for p in missing)
@@ -128,8 +133,8 @@ def _filled(given: Mapping[str, str], missing: Sequence[Principle]) -> tuple[dic
     return {principle.key: given.get(principle.key, "unsure") for principle in PRINCIPLES}, notices
 
 
-def _given_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> tuple[dict[str, str], list[Principle]]:
-    """The answers given, by principle key, and the principles left unanswered."""
+def _given_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> dict[str, str]:
+    """The answers given, by principle key."""
     if answers is None:
         answers = {}
     if isinstance(answers, str):
@@ -155,7 +160,7 @@ def _given_answers(answers: Mapping[str, str] | Iterable[str] | str | None) -> t
             raise InvalidAssessment(f"Answer {raw_value!r} for principle {principle.number} ({principle.title}) "
                                     "is not one of yes, no or unsure.")
         parsed[key] = value
-    return parsed, [principle for principle in PRINCIPLES if principle.key not in parsed]
+    return parsed
 
 
 def parse_areas(areas: Iterable[str] | None) -> set[str]:
@@ -173,9 +178,9 @@ def decide(answers: Mapping[str, str] | Iterable[str] | str | None, areas: Itera
            detections: Iterable[Detection] = (), row: tuple[str, str] = ("", "")) -> Decision:
     """Apply the guidance's rule: any always-approval area beats any principle; any no/unsure escalates, and so
     does a plan the matrix marks "use judgment" (`row`, from detection.matrix_row)."""
-    given, missing = _given_answers(answers)
-    parsed, notices = _filled(given, missing)
-    unanswered = {principle.key for principle in missing}
+    given = _given_answers(answers)
+    parsed, notices = _filled(given)
+    unanswered = {principle.key for principle in _unanswered(given)}
     triggers: list[Trigger] = []
     area_reasons: dict[str, list[str]] = {}
     for key in sorted(parse_areas(areas), key=list(AREAS_BY_KEY).index):
