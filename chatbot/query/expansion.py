@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import tomllib
 from importlib import resources
 
+from chatbot.query.parts_of_speech import can_name_a_thing
 from chatbot.query.words import ORDINALS, STOPWORDS
 
 # (pattern in the question, words the guidance uses for the same thing), with an example question per row,
@@ -46,8 +47,6 @@ def numbered_parts(question: str) -> list[str]:
     """For each part the question names by number, its ordinal word: "principle 2" -> "second",
     "4th principle" -> "fourth". A number after a word that names no thing ("for 2 sec") or before a plural
     ("need 3 actors") is a quantity."""
-    from chatbot.query.parts_of_speech import can_name_a_thing
-
     found: list[str] = []
     for match in _NUMBERED.finditer(question):
         word, number, ordinal = match.groups()
